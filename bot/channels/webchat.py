@@ -1,0 +1,224 @@
+"""The web chat: a WebSocket per browser tab, behind ``Channel``.
+
+Protocol (JSON text frames):
+  client → {"type": "hello", "token": str | null, "last": str | null}   first frame
+           {"type": "text", "text": str, "cid": str}                    typed text
+           {"type": "choice", "id": str, "cid": str}                    tapped choice
+  server → {"type": "session", "token": str}                            the tab's token
+           {"type": "reply", "seq": str, "reply": {...}}                 in order, once
+           {"type": "ack", "cid": str}                                   taken in
+           {"type": "error", "code": str}
+
+The session is anonymous: a random token the browser keeps for the tab only
+(sessionStorage, so a shared school device forgets it when the tab closes). The
+conversation's user id is a hash of the token. Every reply goes to the conversation's
+outbox stream first; its stream id is the sequence number, so a tab that reconnects
+with ``last`` gets exactly what it missed, never a message twice. The outbox also
+lets any app process answer: a pub/sub notice tells the process holding the socket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import re
+import secrets
+from contextlib import suppress
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiohttp import WSMsgType, web
+from redis.asyncio import Redis
+
+from bot.channels.base import Channel, Delivery, InboundEvent
+from bot.messages import RenderedReply
+from bot.store import keys
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "web"
+OUTBOX_MAXLEN = 500
+MAX_TEXT = 2000
+MAX_FRAME = 16 * 1024
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
+CID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+SEQ_RE = re.compile(r"^\d{1,20}-\d{1,20}$")
+
+
+def user_id_for(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()[:32]
+
+
+class WebChatChannel(Channel):
+    name = CHANNEL
+
+    def __init__(self, redis: Redis, ttl_seconds: int) -> None:
+        self.redis = redis
+        self.ttl = ttl_seconds
+        self._sockets: dict[str, set[_Socket]] = {}
+
+    async def send(self, delivery: Delivery, reply: RenderedReply) -> None:
+        body = json.dumps(reply.to_json(), ensure_ascii=False, separators=(",", ":"))
+        outbox = keys.outbox(delivery.conv_id)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.xadd(outbox, {"r": body}, maxlen=OUTBOX_MAXLEN, approximate=True)
+            pipe.expire(outbox, self.ttl)
+            pipe.publish(keys.outbox_channel(delivery.conv_id), b"1")
+            await pipe.execute()
+
+    async def forget(self, user_id: str) -> None:
+        return None  # the outbox is one of the conversation's keys and goes with it
+
+    # --- live delivery to sockets in this process -------------------------------------------
+
+    def attach(self, conv_id: str, sock: _Socket) -> None:
+        self._sockets.setdefault(conv_id, set()).add(sock)
+
+    def detach(self, conv_id: str, sock: _Socket) -> None:
+        socks = self._sockets.get(conv_id)
+        if socks is not None:
+            socks.discard(sock)
+            if not socks:
+                del self._sockets[conv_id]
+
+    async def listen(self) -> None:
+        """One subscription per process: wake the sockets of a conversation on new output."""
+        pubsub = self.redis.pubsub()
+        await pubsub.psubscribe(keys.OUTBOX_PATTERN)
+        prefix = len(keys.outbox_channel(""))
+        try:
+            while True:
+                message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=5.0)
+                if message is None:
+                    continue
+                conv_id = message["channel"].decode()[prefix:]
+                for sock in list(self._sockets.get(conv_id, ())):
+                    sock.wake()
+        finally:
+            with suppress(Exception):
+                await pubsub.aclose()
+
+
+class _Socket:
+    """One open tab: sends outbox entries after ``last`` in order, one sender at a time."""
+
+    def __init__(
+        self, ws: web.WebSocketResponse, redis: Redis, user_id: str, conv_id: str, last: str
+    ) -> None:
+        self.ws = ws
+        self.user_id = user_id
+        self.redis = redis
+        self.conv_id = conv_id
+        self.last = last
+        self._lock = asyncio.Lock()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def wake(self) -> None:
+        task = asyncio.create_task(self.flush())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def flush(self) -> None:
+        async with self._lock:
+            entries = await self.redis.xrange(
+                keys.outbox(self.conv_id), min=f"({self.last}", max="+", count=200
+            )
+            for entry_id, fields in entries:
+                seq = entry_id.decode()
+                frame = '{"type":"reply","seq":"%s","reply":%s}' % (seq, fields[b"r"].decode())
+                if self.ws.closed:
+                    return
+                await self.ws.send_str(frame)
+                self.last = seq
+
+
+class WebChatSocket:
+    """``GET /ws``: the web chat's WebSocket endpoint."""
+
+    def __init__(self, channel: WebChatChannel, runner: Any, allowed_origins: tuple[str, ...]):
+        self.channel = channel
+        self.runner = runner
+        self.allowed_origins = set(allowed_origins)
+
+    def origin_ok(self, request: web.Request) -> bool:
+        origin = request.headers.get("Origin")
+        if origin is None:
+            return True  # not a browser: cross-site hijacking needs one
+        if origin in self.allowed_origins:
+            return True
+        return urlsplit(origin).netloc == request.host
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        if not self.origin_ok(request):
+            raise web.HTTPForbidden(text="origin not allowed")
+        ws = web.WebSocketResponse(heartbeat=25, max_msg_size=MAX_FRAME)
+        await ws.prepare(request)
+        sock: _Socket | None = None
+        try:
+            hello = await ws.receive(timeout=30)
+            sock = await self._hello(ws, hello)
+            if sock is None:
+                return ws
+            async for msg in ws:
+                if msg.type != WSMsgType.TEXT:
+                    break
+                await self._frame(ws, sock, msg.data)
+        except (asyncio.TimeoutError, ConnectionResetError):
+            pass
+        finally:
+            if sock is not None:
+                self.channel.detach(sock.conv_id, sock)
+            await ws.close()
+        return ws
+
+    async def _hello(self, ws: web.WebSocketResponse, msg: Any) -> _Socket | None:
+        data = _json(msg.data) if msg.type == WSMsgType.TEXT else None
+        if not data or data.get("type") != "hello":
+            await ws.send_json({"type": "error", "code": "hello_expected"})
+            return None
+        token = data.get("token")
+        if not isinstance(token, str) or not TOKEN_RE.match(token):
+            token = secrets.token_urlsafe(32)
+        last = data.get("last")
+        last = last if isinstance(last, str) and SEQ_RE.match(last) else "0-0"
+        await ws.send_json({"type": "session", "token": token})
+        user_id = user_id_for(token)
+        conv_id = self.runner.conv_id(CHANNEL, user_id)
+        sock = _Socket(ws, self.channel.redis, user_id, conv_id, last)
+        self.channel.attach(conv_id, sock)
+        await sock.flush()
+        if not await self.runner.store.exists(conv_id):
+            # A new tab (or an expired conversation): greet. The id makes it once per token.
+            await self.runner.submit(
+                InboundEvent(CHANNEL, user_id, "follow", f"hello-{user_id}")
+            )
+        return sock
+
+    async def _frame(self, ws: web.WebSocketResponse, sock: _Socket, raw: str) -> None:
+        data = _json(raw)
+        cid = data.get("cid") if data else None
+        if not data or not isinstance(cid, str) or not CID_RE.match(cid):
+            await ws.send_json({"type": "error", "code": "bad_frame"})
+            return
+        user_id = sock.user_id
+        kind = data.get("type")
+        if kind == "text" and isinstance(data.get("text"), str):
+            text = data["text"][:MAX_TEXT]
+            event = InboundEvent(CHANNEL, user_id, "text", cid, text=text)
+        elif kind == "choice" and isinstance(data.get("id"), str):
+            event = InboundEvent(CHANNEL, user_id, "choice", cid, choice=data["id"][:300])
+        else:
+            await ws.send_json({"type": "error", "code": "bad_frame"})
+            return
+        await self.runner.submit(event)
+        await ws.send_json({"type": "ack", "cid": cid})
+
+
+def _json(raw: Any) -> dict[str, Any] | None:
+    try:
+        data = json.loads(raw)
+    except (TypeError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None

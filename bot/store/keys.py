@@ -1,0 +1,123 @@
+"""Every Redis key tsunagari uses, in one place.
+
+Layout rules (they keep the door open for Redis Cluster):
+- Everything one conversation owns shares the hash tag ``{c:<conv_id>}``, so a Lua
+  script that touches a conversation touches one slot.
+- The handoff queue and its indexes share ``{handoff}``; its scripts touch only those.
+- Counsellor accounts, tokens and organisations share ``{staff}``.
+- Nothing else may build a key string: add a function here instead.
+
+``conv_id`` is never a LINE user ID: it is a keyed hash of the channel and the
+channel's user id (see ``bot.store.ids``), so keys, logs and URLs carry no identifier
+that LINE or anyone else could link to a person.
+"""
+
+from __future__ import annotations
+
+PREFIX = "tsg"
+
+
+# --- one conversation -------------------------------------------------------------------
+
+def _conv(conv_id: str) -> str:
+    return f"{PREFIX}:{{c:{conv_id}}}"
+
+
+def conversation(conv_id: str) -> str:
+    """Hash: state, locale, flow data (JSON), address (how to reach the person), timestamps."""
+    return f"{_conv(conv_id)}:conv"
+
+
+def conversation_lock(conv_id: str) -> str:
+    return f"{_conv(conv_id)}:lock"
+
+
+def inbox(conv_id: str) -> str:
+    """Stream of inbound events waiting to be processed in order."""
+    return f"{_conv(conv_id)}:inbox"
+
+
+def outbox(conv_id: str) -> str:
+    """Stream of rendered messages for the web chat, replayed on reconnect by sequence."""
+    return f"{_conv(conv_id)}:outbox"
+
+
+def seen_event(conv_id: str, event_id: str) -> str:
+    """Marker that an inbound event (LINE webhookEventId, web chat client id) was taken in."""
+    return f"{_conv(conv_id)}:seen:{event_id}"
+
+
+def transcript(conv_id: str) -> str:
+    """Stream of the conversation's messages (both directions) kept for the counsellor."""
+    return f"{_conv(conv_id)}:transcript"
+
+
+def conversation_keys(conv_id: str) -> list[str]:
+    """The fixed keys of one conversation, for deletion (``seen`` markers expire by TTL)."""
+    return [
+        conversation(conv_id),
+        inbox(conv_id),
+        outbox(conv_id),
+        transcript(conv_id),
+    ]
+
+
+# --- indexes across conversations -------------------------------------------------------
+
+def pending_inboxes() -> str:
+    """Sorted set of conv_ids whose inbox has entries (score: time added), for recovery."""
+    return f"{PREFIX}:inbox:pending"
+
+
+def outbox_channel(conv_id: str) -> str:
+    """Pub/sub channel that announces new outbox entries to the process holding the socket."""
+    return f"{PREFIX}:out:{conv_id}"
+
+
+OUTBOX_PATTERN = f"{PREFIX}:out:*"
+
+
+def app_secret() -> str:
+    """The generated secret used when TSUNAGARI_SECRET is not set (embedded mode only)."""
+    return f"{PREFIX}:secret"
+
+
+def risk_events() -> str:
+    """Stream of risk events without text: level, reason codes, channel, time."""
+    return f"{PREFIX}:stats:risk"
+
+
+def result_sheet(sheet_id: str) -> str:
+    """A result sheet's contents for its expiring download link."""
+    return f"{PREFIX}:sheet:{sheet_id}"
+
+
+# --- handoff (queue and routing) ----------------------------------------------------------
+
+HANDOFF_TAG = "{handoff}"
+
+
+def handoff(name: str) -> str:
+    """Keys of the handoff queue: all under one hash tag so its Lua scripts touch one slot.
+
+    Names used: ``queue`` (zset of ticket ids by priority score), ``ticket:<id>`` (hash),
+    ``active`` (hash ticket id -> counsellor), ``by_conv`` (hash conv_id -> ticket id),
+    ``events`` (stream of queue events for statistics), ``load:<login>`` (set of tickets).
+    """
+    return f"{PREFIX}:{HANDOFF_TAG}:{name}"
+
+
+def handoff_channel() -> str:
+    """Pub/sub channel for live console updates (queue changes, messages, alerts)."""
+    return f"{PREFIX}:handoff:live"
+
+
+# --- staff (organisations, counsellors, tokens) ---------------------------------------------
+
+STAFF_TAG = "{staff}"
+
+
+def staff(name: str) -> str:
+    """Keys for partner organisations and counsellors: ``org:<id>``, ``orgs``,
+    ``user:<login>``, ``users``, ``token:<sha256>``, ``login_attempts:<login>``."""
+    return f"{PREFIX}:{STAFF_TAG}:{name}"

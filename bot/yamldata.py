@@ -1,0 +1,95 @@
+"""YAML data files checked by JSON Schema, with errors that point at file:line.
+
+Used for every data file tsunagari loads at start-up (flows, catalogue, lexicons,
+handoff configuration): a person editing YAML should be told where the problem is,
+not shown a Python traceback.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+
+class DataError(ValueError):
+    """One or more problems in data files, each as ``file:line: message``."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+@dataclass(frozen=True)
+class SourcedData:
+    """A parsed YAML document and a way back from a path inside it to its line."""
+
+    path: Path
+    data: Any
+    _root: yaml.Node | None
+
+    def line(self, location: Sequence[str | int]) -> int:
+        """1-based line of the deepest node along ``location`` that exists."""
+        node = self._root
+        best = node.start_mark.line + 1 if node is not None else 1
+        for step in location:
+            if isinstance(node, yaml.MappingNode):
+                nxt = next((v for k, v in node.value if k.value == str(step)), None)
+            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+                nxt = node.value[step] if step < len(node.value) else None
+            else:
+                nxt = None
+            if nxt is None:
+                break
+            node = nxt
+            best = node.start_mark.line + 1
+        return best
+
+    def where(self, location: Sequence[str | int]) -> str:
+        return f"{self.path}:{self.line(location)}"
+
+
+def load_yaml(path: Path) -> SourcedData:
+    text = path.read_text(encoding="utf-8")
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        raise DataError([f"{path}:{line}: not valid YAML: {getattr(exc, 'problem', exc)}"]) from exc
+    return SourcedData(path, data, root)
+
+
+@cache
+def _validator(schema_path: Path) -> jsonschema.protocols.Validator:
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)  # type: ignore[no-any-return]
+
+
+def schema_problems(doc: SourcedData, schema_path: Path) -> list[str]:
+    """Every schema violation in ``doc`` as ``file:line: message``, in file order."""
+    errors = sorted(
+        _validator(schema_path).iter_errors(doc.data), key=lambda e: doc.line(list(e.path))
+    )
+    problems = []
+    for err in errors:
+        where = "/".join(str(p) for p in err.path) or "(top)"
+        problems.append(f"{doc.where(list(err.path))}: {where}: {err.message}")
+    return problems
+
+
+def load_checked(path: Path, schema_path: Path) -> SourcedData:
+    doc = load_yaml(path)
+    problems = schema_problems(doc, schema_path)
+    if problems:
+        raise DataError(problems)
+    return doc
