@@ -105,7 +105,7 @@ def _place(ctx: ActionContext):  # type: ignore[no-untyped-def]
     places = ctx.services.places
     if not code or places is None:
         return None
-    return places.get(str(code).removeprefix("lg_"))
+    return places.by_code(str(code).removeprefix("lg_"))
 
 
 @REGISTRY.text_handler("find_place")
@@ -132,7 +132,7 @@ def place_candidates(ctx: ActionContext) -> list[Choice]:
         return []
     out = []
     for code in ctx.conv.data.get("place_candidates", []):
-        place = places.get(code)
+        place = places.by_code(code)
         if place is not None:
             out.append(Choice(str(code), "place.choice", {"name": place.full_name}))
     return out

@@ -36,6 +36,8 @@ from bot.store.connection import open_redis
 from bot.store.conversations import ConversationStore
 from bot.store.ids import load_or_create_secret
 from bot.web.page import render_page
+from handoff.api import setup_api_routes
+from handoff.appkeys import handoff_service_key, staff_key
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
     if settings.line_enabled:
         app.router.add_post("/line/webhook", line_webhook)
     app.router.add_static("/static/", static_dir(), name="static")
+    setup_api_routes(app)
     return app
 
 
@@ -81,8 +84,10 @@ def _bot_ctx(clock: Clock | None) -> Callable[[web.Application], AsyncIterator[N
                                settings.line_api_endpoint)
             channels[line.name] = line
         runner = Runner(redis, store, engine, responder, channels, services.locales, secret)
-        if services.handoff is not None:
-            services.handoff.attach(runner)
+        desk = services.handoff
+        desk.attach(runner)
+        app[handoff_service_key] = desk.service
+        app[staff_key] = desk.service.staff
         app[services_key] = services
         app[locales_key] = services.locales
         app[runner_key] = runner
@@ -95,20 +100,31 @@ def _bot_ctx(clock: Clock | None) -> Callable[[web.Application], AsyncIterator[N
         workers = [
             asyncio.create_task(webchat.listen(), name="webchat-listener"),
             asyncio.create_task(runner.sweep_forever(), name="inbox-sweeper"),
+            asyncio.create_task(desk.service.run_sweeper(), name="handoff-sweeper"),
         ]
         await runner.sweep_once()
         log.info("tsunagari ready", extra={"line": line is not None})
         yield
-        for task in workers:
-            task.cancel()
-        for task in workers:
-            with suppress(asyncio.CancelledError):
-                await task
+        await stop_workers(workers)
         await runner.close()
         if line is not None:
             await line.close()
 
     return bot_ctx
+
+
+async def stop_workers(tasks: list[asyncio.Task[None]]) -> None:
+    """Cancel background workers and wait for them. A cancellation can be swallowed by a
+    library mid-call (the worker then carries on with its loop), so cancel until done."""
+    while pending := [t for t in tasks if not t.done()]:
+        for task in pending:
+            task.cancel()
+        await asyncio.wait(pending, timeout=1.0)
+    for task in tasks:
+        with suppress(asyncio.CancelledError):
+            exc = task.exception() if not task.cancelled() else None
+            if exc is not None:
+                log.error("worker ended with an error", exc_info=exc)
 
 
 @web.middleware

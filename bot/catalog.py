@@ -23,17 +23,18 @@ import re
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from enum import Enum
+from dataclasses import dataclass
+from enum import IntEnum, StrEnum
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import holidays
+import yaml
 
 from bot.messages import Say
 from bot.paths import flows_dir
-from bot.yamldata import DataError, SourcedData, load_yaml, schema_problems
+from bot.yamldata import DataError, SourcedData, schema_problems
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
@@ -56,7 +57,7 @@ _JP_HOLIDAYS = holidays.country_holidays("JP")
 # Three-digit service numbers that exist and that an entry may list.
 _SERVICE_NUMBERS = frozenset({"110", "119", "188", "189"})
 _SHORT_CODE = re.compile(r"^#\d{4}$")
-_DIALLED = re.compile(r"^0\d{1,4}(-\d{1,5}){1,3}$")
+_DIALLED = re.compile(r"^0\d{1,4}(-\d{1,6}){1,3}$")
 # Lengths of Japanese numbers by prefix: 11 digits for IP (050), mobile (070/080/090)
 # and 0800 free dial; 10 for everything else (0120, 0570 and geographic numbers).
 _ELEVEN_DIGIT_PREFIXES = ("050", "070", "080", "090", "0800")
@@ -126,7 +127,7 @@ class DateSpan:
         return md >= self.start or md <= self.end
 
 
-class HoursKind(str, Enum):
+class HoursKind(StrEnum):
     ALWAYS = "always"                  # 24 hours, 365 days
     WEEKLY = "weekly"                  # a weekly schedule with exceptions
     VARIES_BY_AREA = "varies_by_area"  # routed to a prefecture's line (統一ダイヤル, #8000)
@@ -139,7 +140,7 @@ class HoursKind(str, Enum):
 _NOT_FOR_CRISIS = frozenset({HoursKind.LOCAL, HoursKind.PERIODIC, HoursKind.NOT_APPLICABLE})
 
 
-class HolidayRule(str, Enum):
+class HolidayRule(StrEnum):
     CLOSED = "closed"      # closed on national holidays
     AS_USUAL = "as_usual"  # the weekday's schedule applies
     OWN = "own"            # rules with `holiday` in their days apply instead
@@ -375,7 +376,7 @@ class Entry:
         return self.hours.is_open(at)
 
 
-class Availability(int, Enum):
+class Availability(IntEnum):
     """How to order windows for a moment: open now first, unknown next, closed last."""
 
     OPEN = 0
@@ -407,15 +408,40 @@ class _Problems:
         self.items.append(f"{doc.where(path)}: {message}")
 
 
-def _dates_as_text(node: Any) -> Any:
-    """YAML turns 2025-08-20 into a date; the schema (like JSON) wants text."""
-    if isinstance(node, dict):
-        return {k: _dates_as_text(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_dates_as_text(v) for v in node]
-    if isinstance(node, dt.date):
-        return node.isoformat()
-    return node
+# libyaml's parser when PyYAML has it: the pure-Python one takes over a second for the
+# catalogue, libyaml a small fraction of that.
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _TextDatesLoader(_SafeLoader):  # type: ignore[valid-type,misc]
+    """A safe loader that keeps 2025-08-20 as text. The schema (like JSON) wants dates as
+    text, and the loader checks them itself so that an impossible date (2026-02-30) is a
+    problem reported with its line, not a crash inside PyYAML."""
+
+
+_TextDatesLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _load_yaml(path: Path) -> SourcedData:
+    try:
+        loader = _TextDatesLoader(path.read_text(encoding="utf-8"))
+        try:
+            # Parse once: the node tree gives line numbers, the same tree gives the data.
+            root = loader.get_single_node()
+            data = loader.construct_document(root) if root is not None else None
+        finally:
+            loader.dispose()
+    except UnicodeDecodeError as exc:
+        raise CatalogError([f"{path}:1: not UTF-8 text ({exc.reason})"]) from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        raise CatalogError(
+            [f"{path}:{line}: not valid YAML: {getattr(exc, 'problem', exc)}"]) from exc
+    return SourcedData(path, data, root)
 
 
 def phone_problem(value: str) -> str | None:
@@ -554,7 +580,7 @@ class _EntryBuilder:
                          "include holiday")
         if has_holiday_rule and holiday_rule is not HolidayRule.OWN:
             self.problem([*path, "holidays"], "a rule lists holiday: set holidays: own")
-        spans = {}
+        spans: dict[str, list[DateSpan]] = {}
         for field in ("closed", "maybe_closed"):
             spans[field] = []
             for i, text in enumerate(raw.get(field, [])):
@@ -599,6 +625,60 @@ class _EntryBuilder:
                            row_line=raw["row_line"], credit=dataset["credit"])
 
 
+def _read_files(directory: Path, schema_path: Path, problems: _Problems) -> list[SourcedData]:
+    """Stage one: every file parsed and valid against the schema (or its problems noted)."""
+    docs: list[SourcedData] = []
+    for path in sorted(directory.glob("*.yaml")):
+        try:
+            doc = _load_yaml(path)
+        except CatalogError as exc:
+            problems.items.extend(exc.problems)
+            continue
+        found = schema_problems(doc, schema_path)
+        if found:
+            problems.items.extend(found)
+        else:
+            docs.append(doc)
+    if not docs and not problems.items:
+        problems.items.append(f"{directory}: no catalogue files (*.yaml)")
+    return docs
+
+
+def _collect_datasets(docs: list[SourcedData],
+                      problems: _Problems) -> dict[str, Mapping[str, Any]]:
+    datasets: dict[str, Mapping[str, Any]] = {}
+    for doc in docs:
+        for name, meta in (doc.data.get("datasets") or {}).items():
+            if name in datasets:
+                problems.add(doc, ["datasets", name], f"dataset {name!r} defined twice")
+            datasets[name] = meta
+    return datasets
+
+
+def _build_entries(docs: list[SourcedData], problems: _Problems, today: dt.date,
+                   datasets: Mapping[str, Mapping[str, Any]]) -> list[Entry]:
+    """Stage two: the rules a schema cannot say, across every file."""
+    entries: list[Entry] = []
+    first_seen: dict[str, str] = {}
+    for doc in docs:
+        builder = _EntryBuilder(doc, problems, today, datasets)
+        for i, raw in enumerate(doc.data.get("entries") or []):
+            at: list[str | int] = ["entries", i]
+            if raw["id"] in first_seen:
+                problems.add(doc, [*at, "id"], f"duplicate id {raw['id']!r} (first at "
+                             f"{first_seen[raw['id']]})")
+                continue
+            first_seen[raw["id"]] = doc.where([*at, "id"])
+            entry = builder.build(raw, at)
+            if entry is not None:
+                entries.append(entry)
+    ids = {e.id for e in entries}
+    for entry in entries:
+        if entry.part_of is not None and entry.part_of not in ids:
+            problems.items.append(f"{entry.where}: part_of {entry.part_of!r} is not an entry id")
+    return entries
+
+
 @dataclass(frozen=True)
 class Catalog:
     entries: tuple[Entry, ...]
@@ -610,52 +690,11 @@ class Catalog:
         """Load every ``*.yaml`` under ``directory``; raise ``CatalogError`` listing every
         problem as ``file:line: message`` if there is any."""
         directory = directory or default_catalog_dir()
-        schema_path = schema_path or default_schema_path()
         today = today or dt.datetime.now(TOKYO).date()
         problems = _Problems()
-        docs: list[SourcedData] = []
-        for path in sorted(directory.glob("*.yaml")):
-            try:
-                doc = load_yaml(path)
-            except DataError as exc:
-                problems.items.extend(exc.problems)
-                continue
-            doc = replace(doc, data=_dates_as_text(doc.data))
-            found = schema_problems(doc, schema_path)
-            if found:
-                problems.items.extend(found)
-                continue
-            docs.append(doc)
-        if not docs and not problems.items:
-            problems.items.append(f"{directory}: no catalogue files (*.yaml)")
-
-        datasets: dict[str, Mapping[str, Any]] = {}
-        for doc in docs:
-            for name, meta in (doc.data.get("datasets") or {}).items():
-                if name in datasets:
-                    problems.add(doc, ["datasets", name], f"dataset {name!r} defined twice")
-                datasets[name] = meta
-
-        entries: list[Entry] = []
-        first_seen: dict[str, str] = {}
-        for doc in docs:
-            builder = _EntryBuilder(doc, problems, today, datasets)
-            for i, raw in enumerate(doc.data.get("entries") or []):
-                path: list[str | int] = ["entries", i]
-                if raw["id"] in first_seen:
-                    problems.add(doc, [*path, "id"], f"duplicate id {raw['id']!r} (first at "
-                                 f"{first_seen[raw['id']]})")
-                    continue
-                first_seen[raw["id"]] = doc.where([*path, "id"])
-                entry = builder.build(raw, path)
-                if entry is not None:
-                    entries.append(entry)
-
-        ids = {e.id for e in entries}
-        for entry in entries:
-            if entry.part_of is not None and entry.part_of not in ids:
-                problems.items.append(
-                    f"{entry.where}: part_of {entry.part_of!r} is not an entry id")
+        docs = _read_files(directory, schema_path or default_schema_path(), problems)
+        datasets = _collect_datasets(docs, problems)
+        entries = _build_entries(docs, problems, today, datasets)
         if problems.items:
             raise CatalogError(problems.items)
         return cls(tuple(entries), datasets)
@@ -707,35 +746,40 @@ def check_main(argv: list[str]) -> int:
                         help="the date to measure staleness from (YYYY-MM-DD)")
     args = parser.parse_args(argv)
     today = args.today or dt.datetime.now(TOKYO).date()
-    out = sys.stdout
+    here = f"{Path.cwd()}/"
+
+    def emit(line: str) -> None:
+        # Paths relative to where the command runs read better and stay clickable.
+        sys.stdout.write(line.replace(here, ""))
+
     try:
         catalog = Catalog.load(args.dir, today=today)
     except CatalogError as exc:
-        out.write(f"catalogue errors: {len(exc.problems)}\n")
+        emit(f"catalogue errors: {len(exc.problems)}\n")
         for problem in exc.problems:
-            out.write(f"  {problem}\n")
+            emit(f"  {problem}\n")
         return 1
     entries = catalog.entries
-    out.write(f"catalogue: {len(entries)} entries "
-              f"({sum(e.kind == 'window' for e in entries)} windows, "
-              f"{sum(e.kind == 'system' for e in entries)} systems)\n")
-    out.write("entries per category:\n")
+    emit(f"catalogue: {len(entries)} entries "
+         f"({sum(e.kind == 'window' for e in entries)} windows, "
+         f"{sum(e.kind == 'system' for e in entries)} systems)\n")
+    emit("entries per category:\n")
     for category, count in catalog.per_category().items():
-        out.write(f"  {category:<17} {count:>4}\n")
+        emit(f"  {category:<17} {count:>4}\n")
     hours_kinds = Counter(e.hours.kind.value for e in entries)
-    out.write("hours: " + ", ".join(f"{k} {n}" for k, n in sorted(hours_kinds.items())) + "\n")
+    emit("hours: " + ", ".join(f"{k} {n}" for k, n in sorted(hours_kinds.items())) + "\n")
     unconfirmed = [e for e in entries
                    if e.status == "unconfirmed" or e.hours.kind is HoursKind.UNCONFIRMED]
-    out.write(f"unconfirmed (status or hours): {len(unconfirmed)}\n")
+    emit(f"unconfirmed (status or hours): {len(unconfirmed)}\n")
     for entry in unconfirmed:
-        out.write(f"  {entry.where}: {entry.id}\n")
+        emit(f"  {entry.where}: {entry.id}\n")
     stale = catalog.check(today)
-    out.write(f"stale (verified more than a year before {today.isoformat()}): {len(stale)}\n")
+    emit(f"stale (verified more than a year before {today.isoformat()}): {len(stale)}\n")
     for line in stale:
-        out.write(f"  {line}\n")
+        emit(f"  {line}\n")
     by_source: defaultdict[str, int] = defaultdict(int)
     for entry in entries:
         by_source[entry.derived_from.dataset if entry.derived_from else "own research"] += 1
-    out.write("sources: " + ", ".join(f"{k} {n}" for k, n in sorted(by_source.items())) + "\n")
-    out.write("errors: 0\n")
+    emit("sources: " + ", ".join(f"{k} {n}" for k, n in sorted(by_source.items())) + "\n")
+    emit("errors: 0\n")
     return 0

@@ -67,7 +67,9 @@ def load_services(
         settings=settings,
     )
     services.extra["stories"] = story_keys(locales)
-    services.handoff = None  # TODO(integration): HandoffDesk
+    from bot.handoff_desk import HandoffDesk  # late: it serves the services built above
+
+    services.handoff = HandoffDesk.create(settings, redis, secret, services)
     services.sheets = None  # TODO(integration): SheetService
     engine = Engine(flows[GUIDANCE_FLOW], REGISTRY, services)
     responder = Responder(engine, Safety(services, redis), settings.default_locale,

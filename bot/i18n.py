@@ -22,7 +22,7 @@ import yaml
 from bot import messages as m
 from bot.paths import locales_dir
 
-MESSAGE_FILES = ("messages.yaml", "catalog.yaml", "content.yaml")
+MESSAGE_FILES = ("messages.yaml", "catalog.yaml", "content.yaml", "sheet.yaml")
 
 
 class LocaleError(ValueError):

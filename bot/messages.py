@@ -12,6 +12,10 @@ from typing import Any, Literal
 
 Params = dict[str, Any]
 
+# The id of a "more choices" button a channel adds when it can show only some choices:
+# ``more:<offset>``; the responder answers with the choices from that offset.
+MORE_PREFIX = "more:"
+
 
 @dataclass(frozen=True)
 class Say:

@@ -11,9 +11,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.channels.base import InboundEvent
-from bot.engine.conversation import MODE_BOT, Address, Conversation
+from bot.engine.conversation import MODE_BOT, MODE_WAITING, Address, Conversation
 from bot.engine.machine import Engine
-from bot.messages import Reply
+from bot.messages import MORE_PREFIX, Reply
 from bot.safety import Safety
 
 log = logging.getLogger(__name__)
@@ -97,14 +97,33 @@ class Responder:
 
     async def _on_choice(self, conv: Conversation, event: InboundEvent) -> None:
         choice = event.choice or ""
-        if conv.mode != MODE_BOT and self.handoff is not None and await self.handoff.chose(
-            conv, choice
-        ):
+        if conv.mode != MODE_BOT and not self._own_choice(conv, choice):
+            # With a counsellor (or waiting for one) only that state's buttons work:
+            # an old menu button must not pull the person out of the conversation.
+            conv.reply.say("handoff.already_waiting" if conv.mode == MODE_WAITING
+                           else "handoff.with_counsellor")
+            conv.reply.choices = self.engine.choices_for(conv)
+            return
+        if choice.startswith(MORE_PREFIX):
+            self._more_choices(conv, choice)
             return
         if not await self.engine.choose(conv, choice):
             # An old button from earlier in the chat: say where we are instead.
             conv.reply.say("common.old_choice")
             conv.reply.choices = self.engine.choices_for(conv)
+
+    def _own_choice(self, conv: Conversation, choice: str) -> bool:
+        return any(c.id == choice for c in self.engine.state_spec(conv).choices)
+
+    def _more_choices(self, conv: Conversation, choice: str) -> None:
+        """A channel showed only the first choices; show them again from an offset."""
+        try:
+            offset = int(choice.removeprefix(MORE_PREFIX))
+        except ValueError:
+            offset = 0
+        conv.reply.choices = self.engine.choices_for(conv)
+        conv.reply.choice_offset = max(0, min(offset, len(conv.reply.choices) - 1))
+        conv.reply.say("common.more_choices_here")
 
     async def _on_media(self, conv: Conversation, event: InboundEvent) -> None:
         if conv.mode != MODE_BOT and self.handoff is not None:

@@ -22,6 +22,8 @@ MAX_RESULTS = 5
 # Points per reason. Category fit dominates; the rest orders entries that fit equally.
 POINTS = {
     "category": 100,          # the person's worry is what the entry is for
+    "main_category": 40,      # ...and it is the entry's main theme (listed first)
+    "information_only": -20,  # a site to read, no one to talk to
     "related_category": 35,   # one of the other likely worries (typed text)
     "for_children": 40,       # a child, and a children's window (children's lines first)
     "language": 30,           # speaks the person's language
@@ -32,6 +34,7 @@ POINTS = {
     "always_open": 10,        # 24 hours: there when they need it
     "crisis_line": 30,        # a crisis line, for suicidal thoughts
     "unconfirmed": -20,       # hours or number not confirmed from a current source
+    "periodic": -40,          # runs only in announced periods (#9999)
     "local_with_place": 10,   # a local window, and we know the person's municipality
 }
 
@@ -111,6 +114,8 @@ def score(entry: Entry, need: Need, at: dt.datetime) -> Ranked | None:
     primary, related = need.categories[0], need.categories[1:]
     if primary in entry.categories:
         add("category")
+        if entry.categories[0] == primary:
+            add("main_category")
     elif any(c in entry.categories for c in related):
         add("related_category")
     else:
@@ -135,8 +140,12 @@ def score(entry: Entry, need: Need, at: dt.datetime) -> Ranked | None:
         add("crisis_line")
     if entry.status != "active":
         add("unconfirmed")
+    if entry.hours.kind is HoursKind.PERIODIC:
+        add("periodic")
     if need.has_place and "local" in kinds:
         add("local_with_place")
+    if kinds <= {"url"}:
+        add("information_only")
     return Ranked(entry, sum(p for _, p in reasons), tuple(reasons))
 
 
@@ -146,6 +155,16 @@ def rank(entries: Iterable[Entry], need: Need, at: dt.datetime,
     # Ties: 24-hour before the rest, then catalogue order (stable sort).
     ranked.sort(key=lambda r: (-r.score, not r.entry.hours.is_always()))
     return ranked[:limit]
+
+
+def services_for_categories(catalog: Any, categories: Sequence[str],
+                            at: dt.datetime | None = None) -> list[str]:
+    """Catalogue ids for triaged categories (``tsunagari triage``): the ranking's best."""
+    if not categories:
+        return []
+    at = at or dt.datetime.now(TOKYO)
+    need = Need(categories=tuple(categories))
+    return [r.entry.id for r in rank(catalog.entries, need, at)]
 
 
 # --- cards ----------------------------------------------------------------------------

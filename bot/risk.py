@@ -11,6 +11,13 @@ to fold text and how to combine matches:
   死にたくない, ...) silences only the rule matches that lie *wholly inside* its span, and
   adds its own level if it has one. So an exclusion can never hide a risk phrase that
   reaches outside it: 「死ぬほどつらい、もう死にたい」 stays medium.
+- A rule pattern may name the word that carries its meaning with a group ``(?P<core>...)``
+  (今から…死ぬ: the core is 死ぬ). Then an override silences the match when it covers that
+  core, since it has reinterpreted the very word (今日テスト死ぬ: テスト死ぬ is figurative,
+  so 今日 cannot make it an act). Without a core group the whole match must lie inside.
+- A ``fallback`` rule (the safety net: 自殺, リスカ, 死にたい... in a form no other rule
+  understood) only counts when no other rule reached its level, so its reason
+  (``risk_word_unclear``) tells the counsellor that a risk word was seen but not understood.
 - Every loaded language is checked on every message, whatever ``lang`` says: people mix
   languages, and a missed 死にたい costs far more than a few microseconds.
 
@@ -28,6 +35,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
+from re import _constants as _sre  # type: ignore[attr-defined]  # re's own parser, for anchors
+from re import _parser as _sre_parser  # type: ignore[attr-defined]
 from typing import IO, Any
 
 import jsonschema
@@ -62,6 +71,7 @@ REASONS: tuple[str, ...] = (
     "self_harm",
     "abuse_ongoing",
     "harm_to_others",
+    "risk_word_unclear",
     "distress",
 )
 _REASON_ORDER = {code: index for index, code in enumerate(REASONS)}
@@ -88,32 +98,38 @@ class RiskDataError(ValueError):
 
 # --- folding: the fixed Unicode facts, applied to messages and to patterns alike -------------
 
-_HIRAGANA_SMALL_TO_LARGE = dict(zip("ぁぃぅぇぉゃゅょゎゕゖ", "あいうえおやゆよわかけ", strict=True))
+_SMALL_KANA = "ぁぃぅぇぉゃゅょゎゕゖ"
+_LARGE_KANA = "あいうえおやゆよわかけ"
 _DELETED = "ー〜~〰\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
 _EMOJI_RANGES = ((0x1F000, 0x1FAFF), (0x2600, 0x27BF), (0x2B00, 0x2BFF), (0x1F1E6, 0x1F1FF))
 _VARIATION_SELECTORS = ((0xFE00, 0xFE0F), (0xE0000, 0xE007F))
-# A vowel kana right after a kana of the same vowel is a stretch (しにたあああい, さみしいい):
-# drop it, on both sides, so stretched and plain spellings meet.
+# A small vowel after a kana of the same vowel only stretches it (しにたぁぁい, つらぁい): drop
+# it. Other small vowels are part of a sound (ふぁ, てぃ) or a style (死にたぃ) and become large.
+_TO_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
 _VOWEL_ROWS = {
-    "あ": "あかさたなはまやらわがざだばぱ",
-    "い": "いきしちにひみりぎじぢびぴ",
-    "う": "うくすつぬふむゆるぐずづぶぷ",
-    "え": "えけせてねへめれげぜでべぺ",
-    "お": "おこそとのほもよろをごぞどぼぽ",
+    "ぁ": "あかさたなはまやらわがざだばぱ",
+    "ぃ": "いきしちにひみりぎじぢびぴ",
+    "ぅ": "うくすつぬふむゆるぐずづぶぷ",
+    "ぇ": "えけせてねへめれげぜでべぺ",
+    "ぉ": "おこそとのほもよろをごぞどぼぽ",
 }
-_VOWEL_STRETCH = re.compile(
-    "|".join(f"(?<=[{row}]){vowel}+" for vowel, row in _VOWEL_ROWS.items())
+_SMALL_VOWEL_STRETCH = re.compile(
+    "|".join(
+        f"(?<=[{row}{row.translate(_TO_KATAKANA)}])[{vowel}{vowel.translate(_TO_KATAKANA)}]+"
+        for vowel, row in _VOWEL_ROWS.items()
+    )
 )
+_ANY_SMALL_VOWEL = re.compile("[ぁぃぅぇぉァィゥェォ]")
 
 
 def _kana_fold_table() -> dict[int, str | None]:
-    """Katakana to hiragana, small kana to large, long-vowel marks and invisible characters out."""
+    """Katakana to hiragana, small kana to large; long-vowel marks and invisibles out."""
     table: dict[int, str | None] = {}
     for code in range(0x30A1, 0x30F7):  # ァ..ヶ
         table[code] = chr(code - 0x60)
-    for small, large in _HIRAGANA_SMALL_TO_LARGE.items():
+    for small, large in zip(_SMALL_KANA, _LARGE_KANA, strict=True):
         table[ord(small)] = large
-        table[ord(small) + 0x60] = large  # the katakana small form
+        table[ord(small) + 0x60] = large  # its katakana form
     table[ord("ヵ")] = "か"
     table[ord("ヶ")] = "け"
     for char in _DELETED:
@@ -127,9 +143,16 @@ def _kana_fold_table() -> dict[int, str | None]:
 _KANA_FOLD = _kana_fold_table()
 
 
+def _drop_vowel_stretch(text: str) -> str:
+    """Remove small vowels that only stretch the kana before them (in either script)."""
+    if _ANY_SMALL_VOWEL.search(text) is None:
+        return text
+    return _SMALL_VOWEL_STRETCH.sub("", text)
+
+
 def fold(text: str) -> str:
     """The folding shared by messages and patterns: kana script and size, long vowels."""
-    return _VOWEL_STRETCH.sub("", text.translate(_KANA_FOLD))
+    return _drop_vowel_stretch(text).translate(_KANA_FOLD)
 
 
 def _latin_base(char: str) -> str | None:
@@ -169,6 +192,171 @@ def _diacritics_optional(pattern: str) -> str:
         else:
             out.append(f"[{char}{base}]")
     return "".join(out)
+
+
+# --- anchors: the literal strings a pattern cannot match without --------------------------------
+#
+# Python's re tries every alternative of a big alternation at every position, which costs
+# hundreds of microseconds a message. Instead each pattern's *anchors* are worked out from its
+# parsed form once: a set of strings such that every match contains one of them (死にたい,
+# 殴ら, kill myself). A message is only searched with the patterns whose anchors it contains.
+# The analysis is conservative: a construct it does not understand yields no anchor, and a
+# pattern with no anchor is simply always searched. tests/test_risk.py checks that the gate
+# never changes a result.
+
+_MAX_EXPANSION = 8  # how many spellings a literal run may expand to before it is cut
+_COMMON_KANA = "のいにてはとしかたなでるますうがをっんれらもこきくよだあけそちりおさえじわつや"
+_COMMON_LATIN = "etaoinshrdlu"
+
+
+def _char_rarity(char: str) -> float:
+    """A rough guess at how rare a character is in chat, to pick good anchors."""
+    if "\u4e00" <= char <= "\u9fff":
+        return 10.0
+    if char in _COMMON_KANA:
+        return 1.0 + 3.0 * _COMMON_KANA.index(char) / len(_COMMON_KANA)
+    if "\u3040" <= char <= "\u30ff":
+        return 5.0
+    if char.isspace():
+        return 0.0
+    if char.isascii():
+        return 1.0 if char in _COMMON_LATIN else 3.0 if char.isalpha() else 2.0
+    return 6.0
+
+
+def _anchor_quality(anchors: frozenset[str]) -> float:
+    worst = min(max(map(_char_rarity, a)) + min(len(a), 4) for a in anchors)
+    return worst - 0.1 * len(anchors)
+
+
+def _nodes(node: Any) -> Any:
+    return node.data if hasattr(node, "data") else node
+
+
+def _literal_options(op: Any, av: Any) -> list[str] | None:
+    """Every string one parsed regex node can match, if it is literal and there are few."""
+    if op is _sre.LITERAL:
+        return [chr(av)]
+    if op is _sre.IN:
+        chars: list[str] = []
+        for item_op, item in av:
+            if item_op is _sre.LITERAL:
+                chars.append(chr(item))
+            elif item_op is _sre.RANGE and item[1] - item[0] < 12:
+                chars.extend(chr(code) for code in range(item[0], item[1] + 1))
+            else:
+                return None
+        return chars if len(chars) <= _MAX_EXPANSION else None
+    if op is _sre.SUBPATTERN:
+        return _literal_strings(_nodes(av[3]))
+    if op is _sre.BRANCH:
+        options: list[str] = []
+        for alternative in av[1]:
+            strings = _literal_strings(_nodes(alternative))
+            if strings is None:
+                return None
+            options.extend(strings)
+        return options if len(options) <= _MAX_EXPANSION else None
+    if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
+        low, high, body = av
+        inner = _literal_strings(_nodes(body))
+        if inner is not None and low == 0 and high == 1:
+            return ["", *inner]
+    return None
+
+
+def _literal_strings(nodes: Any) -> list[str] | None:
+    strings = [""]
+    for op, av in nodes:
+        options = _literal_options(op, av)
+        if options is None:
+            return None
+        strings = [s + o for s in strings for o in options]
+        if len(strings) > _MAX_EXPANSION:
+            return None
+    return strings
+
+
+def _required(nodes: Any) -> frozenset[str] | None:
+    """The best set of strings one of which every match of this node sequence contains."""
+    best: frozenset[str] | None = None
+
+    def consider(candidate: Iterable[str] | None) -> None:
+        nonlocal best
+        if candidate is None:
+            return
+        anchors = frozenset(candidate)
+        if anchors and all(anchors) and (
+            best is None or _anchor_quality(anchors) > _anchor_quality(best)
+        ):
+            best = anchors
+
+    run = [""]
+    for op, av in nodes:
+        options = _literal_options(op, av)
+        if options is not None:
+            extended = [s + o for s in run for o in options]
+            if len(extended) <= _MAX_EXPANSION:
+                run = extended
+            else:
+                consider(run)
+                run = options
+            continue
+        consider(run)
+        run = [""]
+        if op is _sre.SUBPATTERN:
+            consider(_required(_nodes(av[3])))
+        elif op is _sre.ATOMIC_GROUP:
+            consider(_required(_nodes(av)))
+        elif op is _sre.BRANCH:
+            parts = [_required(_nodes(alternative)) for alternative in av[1]]
+            if all(part is not None for part in parts):
+                consider(frozenset().union(*parts))  # type: ignore[arg-type]
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT) and av[0] >= 1:
+            consider(_required(_nodes(av[2])))
+    consider(run)
+    return best
+
+
+def anchors_of(pattern: str) -> frozenset[str] | None:
+    """Strings one of which every match of ``pattern`` contains; None if none can be found."""
+    parsed = _sre_parser.parse(pattern)
+    if parsed.state.flags & re.IGNORECASE:
+        return None
+    return _required(_nodes(parsed))
+
+
+class _Gate:
+    """Which of many patterns can possibly match a text, from their anchors.
+
+    Each anchor is filed under its rarest character; a text is checked only against the
+    anchors filed under characters it contains (a set intersection and a few ``in`` tests).
+    """
+
+    def __init__(self, anchor_sets: Sequence[frozenset[str] | None]) -> None:
+        index: dict[str, dict[str, set[int]]] = {}
+        always: set[int] = set()
+        for number, anchors in enumerate(anchor_sets):
+            if anchors is None:
+                always.add(number)
+                continue
+            for anchor in anchors:
+                key = max(anchor, key=_char_rarity)
+                index.setdefault(key, {}).setdefault(anchor, set()).add(number)
+        self._index = {
+            key: tuple((anchor, frozenset(numbers)) for anchor, numbers in filed.items())
+            for key, filed in index.items()
+        }
+        self._keys = frozenset(self._index)
+        self.always = frozenset(always)
+
+    def candidates(self, text: str) -> set[int]:
+        found = set(self.always)
+        for key in self._keys.intersection(text):
+            for anchor, numbers in self._index[key]:
+                if anchor in text:
+                    found |= numbers
+        return found
 
 
 # --- reading the data files, with line numbers -------------------------------------------------
@@ -253,7 +441,7 @@ def _compile_pattern(source: _Source, where: list[str | int], raw: str,
     expanded = _TERM_REFERENCE.sub(expand, raw)
     if unicodedata.normalize("NFKC", expanded) != expanded:
         raise source.error(where, "write the pattern in NFKC form (half-width ASCII, no ｶﾅ)")
-    if re.search(r"(?<!\\)[A-Z]", re.sub(r"\\.", "", expanded)):
+    if re.search(r"(?<!\\)[A-Z]", re.sub(r"\\.|\(\?P[<=]", "", expanded)):
         raise source.error(where, "write ASCII letters in lower case: messages are lower-cased")
     folded = _diacritics_optional(fold(expanded))
     try:
@@ -270,11 +458,23 @@ class _Substitution:
     id: str
     regex: re.Pattern[str]
     replace: str
+    gate: re.Pattern[str] | None  # finds one of the pattern's anchors; None: always apply
     examples: tuple[tuple[str, str], ...]
+
+    def apply(self, text: str) -> str:
+        if self.gate is not None and self.gate.search(text) is None:
+            return text
+        return self.regex.sub(self.replace, text)
+
+
+def _literal_gate(anchors: frozenset[str] | None) -> re.Pattern[str] | None:
+    if anchors is None:
+        return None
+    return re.compile("|".join(map(re.escape, sorted(anchors, key=len, reverse=True))))
 
 
 class Normaliser:
-    """NFKC, lower case, emoji, kana folding, then the data's substitutions in order."""
+    """NFKC, lower case, emoji, kana folding, the data's substitutions in order, one space."""
 
     def __init__(self, emoji: dict[str, str], substitutions: Sequence[_Substitution]) -> None:
         table = dict(_KANA_FOLD)
@@ -284,7 +484,6 @@ class Normaliser:
         for char, word in emoji.items():
             table[ord(char)] = word
         self._table = table
-        self._steps = tuple((s.regex.sub, s.replace) for s in substitutions)
         self.substitutions = tuple(substitutions)
 
     @classmethod
@@ -312,16 +511,17 @@ class Normaliser:
             except re.error as exc:
                 raise source.error(where + ["pattern"], f"not a valid regex: {exc}") from None
             examples = tuple((e["in"], e["out"]) for e in entry.get("examples", ()))
-            steps.append(_Substitution(entry["id"], regex, entry["replace"], examples))
+            gate = _literal_gate(anchors_of(entry["pattern"]))
+            steps.append(_Substitution(entry["id"], regex, entry["replace"], gate, examples))
         return cls(emoji, steps)
 
     def __call__(self, text: str) -> str:
-        folded = _VOWEL_STRETCH.sub(
-            "", unicodedata.normalize("NFKC", text).lower().translate(self._table)
+        folded = _drop_vowel_stretch(unicodedata.normalize("NFKC", text).lower()).translate(
+            self._table
         )
-        for substitute, replacement in self._steps:
-            folded = substitute(replacement, folded)
-        return folded.strip()
+        for step in self.substitutions:
+            folded = step.apply(folded)
+        return " ".join(folded.split())
 
 
 # --- the lexicons ------------------------------------------------------------------------------
@@ -336,6 +536,7 @@ class Entry:
     patterns: tuple[str, ...]
     examples: tuple[str, ...]
     is_override: bool
+    fallback: bool = False  # counts only when no other rule reached its level
 
 
 def _read_lexicon(path: Path, validator: jsonschema.protocols.Validator) -> list[Entry]:
@@ -345,10 +546,17 @@ def _read_lexicon(path: Path, validator: jsonschema.protocols.Validator) -> list
         raise source.error(["kind"], "expected kind: risk-lexicon")
     lang = data["lang"]
     if lang != path.parent.name:
-        raise source.error(["lang"], f"lang {lang!r} does not match its folder {path.parent.name!r}")
+        folder = path.parent.name
+        raise source.error(["lang"], f"lang {lang!r} does not match its folder {folder!r}")
     terms: dict[str, str] = {}
+
+    def earlier_term(match: re.Match[str]) -> str:
+        # A term may use the terms above it; an unknown name is left for the pattern check.
+        name = match.group(1)
+        return f"(?:{terms[name]})" if name in terms else match.group(0)
+
     for name, raw in (data.get("terms") or {}).items():
-        terms[name] = _TERM_REFERENCE.sub(lambda m: f"(?:{terms.get(m.group(1), m.group(0))})", raw)
+        terms[name] = _TERM_REFERENCE.sub(earlier_term, raw)
     entries: list[Entry] = []
     seen: set[str] = set()
     for section, is_override in (("rules", False), ("overrides", True)):
@@ -368,18 +576,16 @@ def _read_lexicon(path: Path, validator: jsonschema.protocols.Validator) -> list
                 patterns=patterns,
                 examples=tuple(item.get("examples", ())),
                 is_override=is_override,
+                fallback=bool(item.get("fallback", False)),
             ))
     return entries
 
 
-def _alternation(entries: Sequence[Entry], prefix: str) -> tuple[re.Pattern[str], dict[str, Entry]]:
-    """One regex for many entries; each entry is a named group so a match says which fired."""
-    names = {f"{prefix}{index}": entry for index, entry in enumerate(entries)}
-    source = "|".join(
-        f"(?P<{name}>{'|'.join(f'(?:{p})' for p in entry.patterns)})"
-        for name, entry in names.items()
-    )
-    return re.compile(source), names
+@dataclass(frozen=True)
+class _Pattern:
+    entry: Entry
+    regex: re.Pattern[str]
+    has_core: bool  # the pattern names its meaning-bearing word with (?P<core>...)
 
 
 class RiskDetector:
@@ -390,18 +596,16 @@ class RiskDetector:
         self.normalise = normaliser
         self.languages = tuple(languages)
         self.entries = tuple(entries)
-        rules = [e for e in entries if not e.is_override]
-        overrides = [e for e in entries if e.is_override]
-        # One regex per (level, reason), most urgent first: each search finds that kind's
-        # leftmost match not silenced by an override.
-        groups: dict[tuple[Level, str], list[Entry]] = {}
-        for rule in rules:
-            groups.setdefault((rule.level, rule.reason or ""), []).append(rule)
-        ordered = sorted(groups.items(), key=lambda kv: (-kv[0][0], _REASON_ORDER[kv[0][1]]))
-        self._groups = tuple(
-            _alternation(members, f"r{n}_") for n, (_, members) in enumerate(ordered)
+        # Overrides first (their spans must be known before rules are judged), then rules
+        # from the most urgent level down; a message is searched in this order.
+        ordered = sorted(entries, key=lambda e: (not e.is_override, -e.level))
+        compiled = (
+            (entry, re.compile(pattern)) for entry in ordered for pattern in entry.patterns
         )
-        self._overrides = _alternation(overrides, "o") if overrides else None
+        self._patterns = tuple(
+            _Pattern(entry, regex, "core" in regex.groupindex) for entry, regex in compiled
+        )
+        self._gate = _Gate([anchors_of(p.regex.pattern) for p in self._patterns])
 
     @classmethod
     def from_dir(cls, locales_dir: Path | None = None,
@@ -422,45 +626,59 @@ class RiskDetector:
     def assess(self, text: str, lang: str = "ja") -> Assessment:
         """Grade one message. ``lang`` is the conversation's language; every lexicon is
         checked regardless, so the result does not depend on it."""
-        normalised = self.normalise(text)
-        if not normalised:
+        return self._assess_normalised(self.normalise(text), gated=True)
+
+    def _assess_normalised(self, text: str, gated: bool) -> Assessment:
+        if not text:
+            return NO_RISK
+        numbers = sorted(self._gate.candidates(text)) if gated else range(len(self._patterns))
+        if not numbers:
             return NO_RISK
         silenced: list[tuple[int, int]] = []
-        found: list[Entry] = []
-        if self._overrides is not None:
-            regex, names = self._overrides
-            for match in regex.finditer(normalised):
-                silenced.append(match.span())
-                entry = names[match.lastgroup or ""]
-                if entry.level:
-                    found.append(entry)
-        for regex, names in self._groups:
+        found: dict[str, Entry] = {}
+        for number in numbers:
+            pattern = self._patterns[number]
+            entry, regex = pattern.entry, pattern.regex
+            if entry.id in found:
+                continue
+            if entry.is_override:
+                spans = [m.span() for m in regex.finditer(text)]
+                if spans:
+                    silenced.extend(spans)
+                    found[entry.id] = entry
+                continue
             position = 0
-            while (match := regex.search(normalised, position)) is not None:
-                start, end = match.span()
+            while (hit := regex.search(text, position)) is not None:
+                start, end = hit.span("core") if pattern.has_core else (-1, -1)
+                if start < 0:  # no core group, or its branch did not take part
+                    start, end = hit.span()
                 if not any(s <= start and end <= e for s, e in silenced):
-                    found.append(names[match.lastgroup or ""])
+                    found[entry.id] = entry
                     break
-                position = start + 1
-        if not found:
-            return NO_RISK
-        return _assessment(found)
+                position = hit.start() + 1
+        return _assessment(found.values()) if found else NO_RISK
 
     def check_examples(self) -> list[str]:
         """Data self-test: every example of an entry must fire that entry (ids of failures)."""
-        failures = []
-        for entry in self.entries:
-            for example in entry.examples:
-                if entry.id not in self.assess(example).rules:
-                    failures.append(f"{entry.id}: {example!r}")
-        for step in self.normalise.substitutions:
-            for raw, expected in step.examples:
-                if expected not in self.normalise(raw):
-                    failures.append(f"normalise {step.id}: {raw!r} -> {self.normalise(raw)!r}")
+        failures = [
+            f"{entry.id}: {example!r}"
+            for entry in self.entries
+            for example in entry.examples
+            if entry.id not in self.assess(example).rules
+        ]
+        failures.extend(
+            f"normalise {step.id}: {raw!r} -> {self.normalise(raw)!r}"
+            for step in self.normalise.substitutions
+            for raw, expected in step.examples
+            if expected not in self.normalise(raw)
+        )
         return failures
 
 
 def _assessment(found: Iterable[Entry]) -> Assessment:
+    found = list(found)
+    understood = max((e.level for e in found if not e.fallback and e.reason), default=Level.NONE)
+    found = [e for e in found if not (e.fallback and e.level <= understood)]
     by_reason: dict[str, Level] = {}
     rule_ids: list[str] = []
     for entry in found:
@@ -501,8 +719,8 @@ def _jsonl_results(lines: Iterable[str], detector: RiskDetector) -> Iterator[dic
         if not isinstance(item, dict) or not isinstance(item.get("text"), str):
             yield {"error": "text_missing", "line": number}
             continue
-        lang = item.get("lang") if isinstance(item.get("lang"), str) else "ja"
-        yield detector.assess(item["text"], lang).as_json()
+        lang = item.get("lang")
+        yield detector.assess(item["text"], lang if isinstance(lang, str) else "ja").as_json()
 
 
 def run_jsonl(infile: IO[str], outfile: IO[str], detector: RiskDetector | None = None) -> int:

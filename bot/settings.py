@@ -34,6 +34,9 @@ class Settings:
     default_locale: str = "ja"
     max_body_bytes: int = 1024 * 1024
     log_level: str = "INFO"
+    # Partner organisations, their skills and hours (YAML); None: every organisation
+    # added with `tsunagari org add` takes every conversation at any hour.
+    handoff_config: Path | None = None
     flows_dir: Path | None = None
     locales_dir: Path | None = None
     extra: dict[str, str] = field(default_factory=dict)
@@ -68,4 +71,5 @@ class Settings:
             sentry_dsn=env.get("SENTRY_DSN") or None,
             default_locale=env.get("DEFAULT_LOCALE", cls.default_locale),
             log_level=env.get("LOG_LEVEL", cls.log_level),
+            handoff_config=Path(env["HANDOFF_CONFIG"]) if env.get("HANDOFF_CONFIG") else None,
         )

@@ -39,16 +39,20 @@ class SourcedData:
         node = self._root
         best = node.start_mark.line + 1 if node is not None else 1
         for step in location:
+            line_node: yaml.Node | None = None
             if isinstance(node, yaml.MappingNode):
-                nxt = next((v for k, v in node.value if k.value == str(step)), None)
+                pair = next(((k, v) for k, v in node.value if k.value == str(step)), None)
+                # Point at the key's line ("  sheet:"), where a person looks for it.
+                line_node, nxt = pair if pair else (None, None)
             elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
                 nxt = node.value[step] if step < len(node.value) else None
+                line_node = nxt
             else:
                 nxt = None
-            if nxt is None:
+            if nxt is None or line_node is None:
                 break
             node = nxt
-            best = node.start_mark.line + 1
+            best = line_node.start_mark.line + 1
         return best
 
     def where(self, location: Sequence[str | int]) -> str:

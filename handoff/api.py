@@ -46,9 +46,17 @@ _TOKEN = web.RequestKey("handoff_token", str)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+def _json(body: Any, status: int = 200) -> web.Response:
+    return web.json_response(body, status=status, dumps=_dumps)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
 def error(status: int, code: str, **extra: Any) -> web.Response:
     body = {"error": code, **{k: v for k, v in extra.items() if v is not None}}
-    return web.json_response(body, status=status)
+    return _json(body, status=status)
 
 
 def _service(request: web.Request) -> HandoffService:
@@ -145,17 +153,17 @@ async def login(request: web.Request) -> web.Response:
         return response
     except LoginRefused:
         return error(401, "invalid_credentials")
-    return web.json_response({"token": token, "expires_in": staff.token_ttl_seconds})
+    return _json({"token": token, "expires_in": staff.token_ttl_seconds})
 
 
 async def logout(request: web.Request) -> web.Response:
     await _staff(request).logout(request[_TOKEN])
-    return web.json_response({"ok": True})
+    return _json({"ok": True})
 
 
 async def me(request: web.Request) -> web.Response:
     who = request[_WHO]
-    return web.json_response({
+    return _json({
         "login": who.login, "org": who.org, "role": who.role, "name": who.name,
         "org_name": await _service(request).org_name(who.org),
     })
@@ -163,34 +171,34 @@ async def me(request: web.Request) -> web.Response:
 
 async def heartbeat(request: web.Request) -> web.Response:
     # The guard already renewed presence and leases for this caller.
-    return web.json_response({"ok": True})
+    return _json({"ok": True})
 
 
 # --- queue and conversations -------------------------------------------------------------
 
 async def queue(request: web.Request) -> web.Response:
-    return web.json_response({"waiting": await _service(request).waiting_for(request[_WHO])})
+    return _json({"waiting": await _service(request).waiting_for(request[_WHO])})
 
 
 async def conversations(request: web.Request) -> web.Response:
     found = await _service(request).conversations_for(request[_WHO])
-    return web.json_response({"conversations": found})
+    return _json({"conversations": found})
 
 
 async def conversation(request: web.Request) -> web.Response:
     detail = await _service(request).detail(request.match_info["id"], request[_WHO])
-    return web.json_response(detail)
+    return _json(detail)
 
 
 async def claim(request: web.Request) -> web.Response:
     service = _service(request)
     ticket = await service.claim(request.match_info["id"], request[_WHO])
-    return web.json_response(await service.detail(ticket.id, request[_WHO]))
+    return _json(await service.detail(ticket.id, request[_WHO]))
 
 
 async def release(request: web.Request) -> web.Response:
     ticket = await _service(request).release(request.match_info["id"], request[_WHO])
-    return web.json_response(ticket_json(ticket))
+    return _json(ticket_json(ticket))
 
 
 async def messages(request: web.Request) -> web.Response:
@@ -198,7 +206,7 @@ async def messages(request: web.Request) -> web.Response:
     if after is not None and not _is_entry_id(after):
         raise Invalid("invalid", "after")
     entries = await _service(request).messages(request.match_info["id"], request[_WHO], after)
-    return web.json_response({"messages": [e.as_json() for e in entries]})
+    return _json({"messages": [e.as_json() for e in entries]})
 
 
 def _is_entry_id(value: str) -> bool:
@@ -210,14 +218,14 @@ async def send(request: web.Request) -> web.Response:
     body = await _body(request)
     message_id = await _service(request).send(
         request.match_info["id"], request[_WHO], body.get("text"))  # type: ignore[arg-type]
-    return web.json_response({"id": message_id}, status=201)
+    return _json({"id": message_id}, status=201)
 
 
 async def note(request: web.Request) -> web.Response:
     body = await _body(request)
     note_id = await _service(request).note(
         request.match_info["id"], request[_WHO], body.get("text"))  # type: ignore[arg-type]
-    return web.json_response({"id": note_id}, status=201)
+    return _json({"id": note_id}, status=201)
 
 
 async def transfer(request: web.Request) -> web.Response:
@@ -233,7 +241,7 @@ async def transfer(request: web.Request) -> web.Response:
     )
     ticket = await _service(request).transfer(request.match_info["id"], request[_WHO], target,
                                               note=_field(body, "note", False))
-    return web.json_response(ticket_json(ticket))
+    return _json(ticket_json(ticket))
 
 
 async def close(request: web.Request) -> web.Response:
@@ -241,27 +249,28 @@ async def close(request: web.Request) -> web.Response:
     if "record" not in body:
         raise Invalid("required", "record")
     await _service(request).close(request.match_info["id"], request[_WHO], body["record"])
-    return web.json_response({"id": request.match_info["id"], "status": "closed"})
+    return _json({"id": request.match_info["id"], "status": "closed"})
 
 
 # --- the rest --------------------------------------------------------------------------------
 
 async def canned(request: web.Request) -> web.Response:
-    return web.json_response({"canned_replies": await _service(request).canned(request[_WHO])})
+    return _json({"canned_replies": await _service(request).canned(request[_WHO])})
 
 
 async def alerts(request: web.Request) -> web.Response:
-    return web.json_response({"alerts": await _service(request).alerts(request[_WHO])})
+    return _json({"alerts": await _service(request).alerts(request[_WHO])})
 
 
 async def stats(request: web.Request) -> web.Response:
-    now = datetime.now(TOKYO)
+    # The end is exclusive; by default it is just after now, so now's events count.
+    now = datetime.fromtimestamp(_service(request).clock(), TOKYO) + timedelta(milliseconds=1)
     end = _moment(request.query.get("to"), "to", end_of_day=True) or now
     start = _moment(request.query.get("from"), "from") or end - timedelta(DEFAULT_STATS_DAYS)
     if start >= end:
         raise Invalid("invalid", "from")
     figures = await _service(request).stats(request[_WHO], start.timestamp(), end.timestamp())
-    return web.json_response(figures)
+    return _json(figures)
 
 
 def _moment(raw: str | None, field: str, end_of_day: bool = False) -> datetime | None:
@@ -307,7 +316,7 @@ def openapi_document() -> dict[str, Any]:
 
 
 async def openapi(request: web.Request) -> web.Response:
-    return web.json_response(openapi_document())
+    return _json(openapi_document())
 
 
 def setup_api_routes(app: web.Application) -> web.Application:

@@ -119,7 +119,7 @@ def build_config(doc: SourcedData) -> HandoffConfig:
     orgs: dict[str, OrgProfile] = {}
     canned: list[CannedReply] = [_canned(c, None) for c in data.get("canned_replies") or []]
     for index, raw in enumerate(data.get("organisations") or []):
-        where = ["organisations", index]
+        where: list[str | int] = ["organisations", index]
         if raw["id"] in orgs:
             problems.append(f"{doc.where([*where, 'id'])}: organisation {raw['id']!r} twice")
         skills = raw.get("skills") or {}

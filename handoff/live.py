@@ -36,9 +36,13 @@ class LiveUpdate:
                 "org": self.org, "at": self.at, **self.data}
 
     def visible_to(self, who: Counsellor) -> bool:
+        """The same rule as the API's: a taken conversation is its organisation's alone;
+        a waiting one is heard where it is routed (and by the organisation it left)."""
         if who.sees_every_queue:
             return True
-        return who.org in self.orgs or who.org == self.org
+        if self.org:
+            return self.org == who.org
+        return who.org in self.orgs or who.org == self.data.get("from_org")
 
 
 async def publish(redis: Redis, update: LiveUpdate) -> None:

@@ -74,7 +74,7 @@ class HandoffContext:
     risk: str = "none"
     risk_reasons: tuple[str, ...] = ()
     results_shown: tuple[str, ...] = ()
-    summary: dict[str, Any] = field(default_factory=dict)
+    summary: Any = field(default_factory=dict)  # the bot's answers, as JSON
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any] | HandoffContext) -> HandoffContext:
@@ -88,7 +88,7 @@ class HandoffContext:
             risk=risk if risk in RISK_LEVELS else "none",
             risk_reasons=tuple(str(r) for r in data.get("risk_reasons") or ()),
             results_shown=tuple(str(r) for r in data.get("results_shown") or ()),
-            summary=dict(data.get("summary") or {}),
+            summary=data.get("summary") or {},
         )
 
     def as_json(self) -> dict[str, Any]:

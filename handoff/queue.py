@@ -300,6 +300,7 @@ EVENTS = keys.handoff("events")
 PRESENCE = keys.handoff("presence")
 ALERTS = keys.handoff("alerts")
 SWEEP_LOCK = keys.handoff("sweep_lock")
+TICKET_SEQUENCE = keys.handoff("ticket_seq")
 
 
 @dataclass(frozen=True)
@@ -468,6 +469,18 @@ class TicketQueue:
         """Waiting tickets, highest priority first."""
         ids = [text(i) for i in await self.redis.zrange(QUEUE, 0, -1)]
         return await self.tickets(ids)
+
+    async def waiting_routes(self) -> list[tuple[str, str]]:
+        """(ticket id, encoded orgs) of waiting tickets, highest priority first: all a
+        position needs, without reading whole tickets."""
+        ids = [text(i) for i in await self.redis.zrange(QUEUE, 0, -1)]
+        if not ids:
+            return []
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for ticket_id in ids:
+                pipe.hget(ticket_key(ticket_id), "orgs")
+            orgs = await pipe.execute()
+        return [(i, text(o)) for i, o in zip(ids, orgs, strict=True) if o is not None]
 
     async def tickets(self, ids: list[str]) -> list[dict[str, Any]]:
         if not ids:

@@ -19,6 +19,7 @@ import logging
 import math
 import re
 import secrets
+import statistics
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -39,12 +40,14 @@ from handoff.model import (
     Ticket,
     risk_rank,
     text,
+    text_map,
 )
 from handoff.queue import (
     ALERTS,
     LEASES,
     PRESENCE,
     SWEEP_LOCK,
+    TICKET_SEQUENCE,
     Outcome,
     TicketQueue,
     decode_orgs,
@@ -66,7 +69,9 @@ ALERTS_MAXLEN = 10_000
 # The estimate needs this many recent handle times, or none is given.
 MIN_HANDLE_SAMPLES = 3
 HANDLE_SAMPLE_DAYS = 7
+HANDLE_CACHE_SECONDS = 30  # the median moves slowly; positions are asked for often
 REASON_CODE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+TICKET_ID = re.compile(r"^[0-9a-f]{20}$")
 OPEN_STATUSES = ("waiting", "active")
 
 
@@ -143,6 +148,7 @@ class HandoffService:
         self.retention_seconds = config.timings.retention_days * 86400
         self.transcript = Transcript(redis, transcript_key, ttl_seconds=self.retention_seconds)
         self.sealer = Sealer(transcript_key)
+        self._handle_cache: tuple[float, float | None] | None = None
 
     # --- time and lookups -------------------------------------------------------------------
 
@@ -150,11 +156,9 @@ class HandoffService:
         return int(self.clock() * 1000)
 
     async def profiles(self) -> list[OrgProfile]:
-        """Every organisation that can take conversations: registered or configured."""
-        registered = {o.id: o for o in await self.staff.orgs()}
-        ids = list(dict.fromkeys([*registered, *self.config.orgs]))
-        return [self.config.profile(i, registered[i].name if i in registered else None)
-                for i in ids]
+        """Organisations that can take conversations: registered, with counsellors, and
+        routed by their configured profile (take-everything when not configured)."""
+        return [self.config.profile(o.id, o.name) for o in await self.staff.answering_orgs()]
 
     async def org_name(self, org_id: str) -> str:
         org = await self.staff.org(org_id)
@@ -193,7 +197,7 @@ class HandoffService:
         orgs = found.open_orgs
         if not orgs and ctx.risk == "high" and (await self._on_duty()).get(COORDINATOR_ROUTE):
             orgs = (COORDINATOR_ROUTE,)
-        ticket_id = secrets.token_hex(10)
+        ticket_id = await self._new_ticket_id()
         queued = bool(orgs)
         fields: dict[str, str | bytes] = {
             "id": ticket_id, "conv_id": conv_id, "channel": channel, "mode": "live",
@@ -228,6 +232,12 @@ class HandoffService:
         if ctx.risk == "high":
             await self._alert(raw, "high", ctx.risk_reasons)
         return self._as_ticket(raw, position=position, estimate=estimate)
+
+    async def _new_ticket_id(self) -> str:
+        # Requests in the same millisecond and risk band have the same queue score; Redis
+        # orders those by member, so ids begin with a counter to keep arrival order.
+        sequence = await self.redis.incr(TICKET_SEQUENCE)
+        return f"{sequence:010x}{secrets.token_hex(5)}"
 
     async def _restate(self, raw: dict[str, Any]) -> Ticket:
         """Asked again while waiting: say the position again; while talking, nothing."""
@@ -341,14 +351,20 @@ class HandoffService:
     async def visible(self, ticket_id: str, who: Counsellor) -> dict[str, Any]:
         """The ticket if ``who`` may see it; NotFound otherwise (another organisation's
         conversations do not exist for them)."""
-        raw = await self.queue.ticket(ticket_id)
+        raw = await self.queue.ticket(ticket_id) if TICKET_ID.match(ticket_id) else None
         if raw is None or not self._may_see(raw, who):
             raise NotFound("not_found")
         return raw
 
     def _may_see(self, raw: Mapping[str, Any], who: Counsellor) -> bool:
-        return (who.sees_every_queue or raw.get("org") == who.org
-                or who.org in decode_orgs(raw.get("orgs", "")))
+        """Coordinators and admins see everything. Others see a conversation their
+        organisation has (or had, once closed), and a waiting one routed to them: once
+        another organisation takes it, it is that organisation's alone."""
+        if who.sees_every_queue:
+            return True
+        if raw.get("org"):
+            return bool(raw["org"] == who.org)
+        return who.org in decode_orgs(raw.get("orgs", ""))
 
     async def waiting_for(self, who: Counsellor) -> list[dict[str, Any]]:
         """The queue as ``who`` sees it, highest priority first."""
@@ -389,14 +405,15 @@ class HandoffService:
                 return self._as_ticket(raw)
             raise self._refusal(outcome)
         await self.redis.zadd(PRESENCE, {who.login: now_ms})
-        raw = await self.queue.ticket(ticket_id)
-        assert raw is not None
-        await self.transcript.append(raw["conv_id"], "system", "claimed", now, author=who.login)
-        await self._tell(raw["conv_id"], "claimed", {
+        claimed = await self.queue.ticket(ticket_id)
+        assert claimed is not None
+        await self.transcript.append(claimed["conv_id"], "system", "claimed", now,
+                                     author=who.login)
+        await self._tell(claimed["conv_id"], "claimed", {
             "counsellor": who.display_name, "org": await self.org_name(who.org),
         })
-        await self._publish("ticket.claimed", raw)
-        return self._as_ticket(raw)
+        await self._publish("ticket.claimed", claimed)
+        return self._as_ticket(claimed)
 
     async def send(self, ticket_id: str, who: Counsellor, message: str) -> str:
         """A counsellor's message to the person; its message id."""
@@ -442,13 +459,14 @@ class HandoffService:
             raise self._refusal(outcome)
         await self.transcript.append(raw["conv_id"], "system", reason, now, author=login)
         position, estimate = await self._position_of(raw["id"])
-        await self._mark_told(raw["id"], position, int(now * 1000))
-        await self._tell(raw["conv_id"], "released", {
-            "reason": "disconnected" if reason == "lease_expired" else "released",
-            "position": position, "estimate_minutes": estimate,
-        })
+        if raw.get("mode") == "live":  # someone who left a message is not waiting live
+            await self._mark_told(raw["id"], position, int(now * 1000))
+            await self._tell(raw["conv_id"], "released", {
+                "reason": "disconnected" if reason == "lease_expired" else "released",
+                "position": position, "estimate_minutes": estimate,
+            })
         await self._publish("ticket.released", raw)
-        await self._publish("queue.changed", raw)
+        await self._publish("queue.changed", {**raw, "org": ""})
         return self._as_ticket(raw, status="waiting", position=position, estimate=estimate)
 
     async def transfer(self, ticket_id: str, who: Counsellor, target: TransferTarget,
@@ -540,10 +558,10 @@ class HandoffService:
         """Recent risk alerts, newest first (coordinators and admins)."""
         if not who.sees_every_queue:
             raise Forbidden("forbidden")
-        raw = await self.redis.xrevrange(ALERTS, count=count)
+        raw = await self.redis.xrevrange(ALERTS, count=count) or []
         out = []
         for _entry_id, fields in raw:
-            entry = {text(k): text(v) for k, v in fields.items()}
+            entry = text_map(fields or {})
             out.append({"ticket": entry["ticket"], "level": entry["level"],
                         "reasons": [r for r in entry["reasons"].split(",") if r],
                         "at": iso(entry["at"]), "orgs": list(decode_orgs(entry["orgs"])),
@@ -648,35 +666,40 @@ class HandoffService:
     # --- positions and estimates -----------------------------------------------------------
 
     async def _position_of(self, ticket_id: str) -> tuple[int, int | None]:
-        waiting = await self.queue.waiting()
-        return (await self._positions(waiting)).get(ticket_id, (1, None))
+        routes = await self.queue.waiting_routes()
+        return (await self._positions(routes)).get(ticket_id, (1, None))
 
-    async def _positions(self, waiting: list[dict[str, Any]]
+    async def _positions(self, waiting: list[dict[str, Any]] | list[tuple[str, str]]
                          ) -> dict[str, tuple[int, int | None]]:
         """Position among the waiting conversations that share an organisation (or the
         coordinators) with this one; an estimate only from real handle times."""
+        pairs = [(w["id"], w["orgs"]) if isinstance(w, dict) else w for w in waiting]
         on_duty = await self._on_duty()
         handle = await self._median_handle_seconds()
+        # Few distinct routings exist, so count the tickets seen so far per routing.
+        seen: dict[str, tuple[frozenset[str], int]] = {}
         out: dict[str, tuple[int, int | None]] = {}
-        for index, raw in enumerate(waiting):
-            routes = set(decode_orgs(raw["orgs"]))
-            ahead = sum(1 for other in waiting[:index] if routes & set(decode_orgs(other["orgs"])))
+        for ticket_id, encoded in pairs:
+            routes = frozenset(decode_orgs(encoded))
+            ahead = sum(count for other, count in seen.values() if routes & other)
+            seen[encoded] = (routes, seen.get(encoded, (routes, 0))[1] + 1)
             position = ahead + 1
             staff = sum(on_duty.get(r, 0) for r in routes)
             estimate = None
             if handle is not None and staff:
                 estimate = max(1, math.ceil(position * handle / staff / 60))
-            out[raw["id"]] = (position, estimate)
+            out[ticket_id] = (position, estimate)
         return out
 
     async def _median_handle_seconds(self) -> float | None:
-        since = self._now_ms() - HANDLE_SAMPLE_DAYS * 86400 * 1000
+        now = self.clock()
+        if self._handle_cache is not None and self._handle_cache[0] > now:
+            return self._handle_cache[1]
+        since = int((now - HANDLE_SAMPLE_DAYS * 86400) * 1000)
         samples = await recent_handle_seconds(self.redis, since)
-        if len(samples) < MIN_HANDLE_SAMPLES:
-            return None
-        samples.sort()
-        middle = len(samples) // 2
-        return samples[middle] if len(samples) % 2 else (samples[middle - 1] + samples[middle]) / 2
+        median = statistics.median(samples) if len(samples) >= MIN_HANDLE_SAMPLES else None
+        self._handle_cache = (now + HANDLE_CACHE_SECONDS, median)
+        return median
 
     async def _mark_told(self, ticket_id: str, position: int, now_ms: int) -> None:
         await self.redis.hset(ticket_key(ticket_id),

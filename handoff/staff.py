@@ -2,9 +2,10 @@
 
 Passwords are hashed with Argon2id (argon2-cffi), verified off the event loop. Bearer
 tokens are random; only their SHA-256 is stored, with an expiry. Failed logins are
-counted per login and all attempts per client address, each in a fixed window, so a
-password cannot be guessed at speed; an unknown login costs the same hash check as a
-known one, so the answer time does not tell which logins exist.
+counted per login and per client address, each in a fixed window, so a password cannot
+be guessed at speed, while an office behind one address can still sign in at shift
+start. An unknown login costs the same hash check as a known one, so the answer time
+does not tell which logins exist.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -28,6 +30,7 @@ from handoff.model import ROLES, Counsellor, text, text_map
 LOGIN_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._@+-]{0,63}$")
 ORG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 MIN_PASSWORD_LENGTH = 10
+ANSWERING_ROLES = frozenset({"counsellor", "supervisor"})
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,10 @@ def _user_key(login: str) -> str:
     return keys.staff(f"user:{login}")
 
 
+def _answering_key(org_id: str) -> str:
+    return keys.staff(f"org_staff:{org_id}")
+
+
 def _token_key(token: str) -> str:
     return keys.staff(f"token:{token_digest(token)}")
 
@@ -82,7 +89,7 @@ class StaffDirectory:
         hasher: PasswordHasher | None = None,
         token_ttl_seconds: int = 12 * 3600,
         max_failures: int = 5,
-        max_attempts_per_address: int = 30,
+        max_failures_per_address: int = 30,
         window_seconds: int = 15 * 60,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -90,7 +97,7 @@ class StaffDirectory:
         self.hasher = hasher or PasswordHasher()
         self.token_ttl_seconds = token_ttl_seconds
         self.max_failures = max_failures
-        self.max_attempts_per_address = max_attempts_per_address
+        self.max_failures_per_address = max_failures_per_address
         self.window_seconds = window_seconds
         self.clock = clock
 
@@ -100,7 +107,8 @@ class StaffDirectory:
         """Register an organisation; False (and no change) if it already exists."""
         if not ORG_PATTERN.match(org_id):
             raise ValueError("organisation ids are lowercase letters, digits, - and _")
-        fields = {"id": org_id, "name": name or "", "created_at": f"{self.clock():.3f}"}
+        fields: dict[Any, Any] = {"id": org_id, "name": name or "",
+                                  "created_at": f"{self.clock():.3f}"}
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.sadd(keys.staff("orgs"), org_id)
             pipe.hsetnx(_org_key(org_id), "id", org_id)
@@ -135,8 +143,8 @@ class StaffDirectory:
         if len(password) < MIN_PASSWORD_LENGTH:
             raise ValueError(f"passwords need at least {MIN_PASSWORD_LENGTH} characters")
         hashed = await asyncio.to_thread(self.hasher.hash, password)
-        fields = {"login": login, "org": org, "role": role, "name": name or "",
-                  "password": hashed, "created_at": f"{self.clock():.3f}"}
+        fields: dict[Any, Any] = {"login": login, "org": org, "role": role, "name": name or "",
+                                  "password": hashed, "created_at": f"{self.clock():.3f}"}
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.hsetnx(_user_key(login), "login", login)
             pipe.sadd(keys.staff("users"), login)
@@ -144,7 +152,19 @@ class StaffDirectory:
         if not created:  # another process added it in between
             return False
         await self.redis.hset(_user_key(login), mapping=fields)
+        if role in ANSWERING_ROLES:
+            await self.redis.sadd(_answering_key(org), login)
         return True
+
+    async def answering_orgs(self) -> list[Org]:
+        """Organisations with someone who answers conversations (a counsellor or a
+        supervisor): the platform's own coordinators' organisation is not a route."""
+        orgs = await self.orgs()
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for org in orgs:
+                pipe.scard(_answering_key(org.id))
+            counts = await pipe.execute()
+        return [org for org, count in zip(orgs, counts, strict=True) if count]
 
     async def counsellor(self, login: str) -> Counsellor | None:
         raw = text_map(await self.redis.hgetall(_user_key(login)))
@@ -170,14 +190,18 @@ class StaffDirectory:
     async def login(self, login: str, password: str, address: str | None = None) -> str:
         """A new bearer token, or LoginRefused / LoginThrottled."""
         login = login.strip().lower()[:64]
-        await self._count_attempt(address)
-        failures = await self.redis.get(_failures_key(login))
-        if failures is not None and int(failures) >= self.max_failures:
-            raise LoginThrottled(await self._retry_after(_failures_key(login)))
+        counters = [(_failures_key(login), self.max_failures)]
+        if address is not None:
+            counters.append((_address_key(address), self.max_failures_per_address))
+        for key, limit in counters:
+            failures = await self.redis.get(key)
+            if failures is not None and int(failures) >= limit:
+                raise LoginThrottled(await self._retry_after(key))
         stored = text(await self.redis.hget(_user_key(login), "password"))
         valid = await asyncio.to_thread(self._verify, stored or self._decoy_hash, password)
         if not (stored and valid):
-            await self._count(_failures_key(login))
+            for key, _limit in counters:
+                await self._count(key)
             raise LoginRefused()
         await self.redis.delete(_failures_key(login))
         if self.hasher.check_needs_rehash(stored):
@@ -190,13 +214,6 @@ class StaffDirectory:
             return self.hasher.verify(stored, password)
         except (VerificationError, InvalidHashError):
             return False
-
-    async def _count_attempt(self, address: str | None) -> None:
-        if address is None:
-            return
-        attempts = await self._count(_address_key(address))
-        if attempts > self.max_attempts_per_address:
-            raise LoginThrottled(await self._retry_after(_address_key(address)))
 
     async def _count(self, key: str) -> int:
         async with self.redis.pipeline(transaction=True) as pipe:

@@ -41,9 +41,9 @@ async def read_events(redis: Redis, start_ms: int, end_ms: int | None = None
     low = f"{start_ms}-0"
     high = f"{end_ms - 1}-18446744073709551615" if end_ms is not None else "+"
     while True:
-        chunk = await redis.xrange(EVENTS, min=low, max=high, count=READ_CHUNK)
+        chunk = await redis.xrange(EVENTS, min=low, max=high, count=READ_CHUNK) or []
         for _entry_id, fields in chunk:
-            yield text_map(fields)
+            yield text_map(fields or {})
         if len(chunk) < READ_CHUNK:
             return
         low = f"({text(chunk[-1][0])}"
@@ -115,7 +115,7 @@ async def compute_stats(redis: Redis, start: float, end: float, *, org: str | No
     start_ms, end_ms = int(start * 1000), int(end * 1000)
     tally = _Tally()
     async for event in read_events(redis, start_ms):
-        in_window = int(event.get("at") or 0) < end_ms
+        in_window = start_ms <= int(event.get("at") or 0) < end_ms
         _count(tally, event, in_window, org)
     return _report(tally, start, end, org)
 
@@ -223,9 +223,9 @@ def _report(t: _Tally, start: float, end: float, org: str | None) -> dict[str, A
 async def recent_handle_seconds(redis: Redis, since_ms: int, limit: int = 200) -> list[float]:
     """Handle times of the latest live conversations closed since ``since_ms``."""
     found: list[float] = []
-    raw = await redis.xrevrange(EVENTS, max="+", min=f"{since_ms}-0", count=limit * 5)
+    raw = await redis.xrevrange(EVENTS, max="+", min=f"{since_ms}-0", count=limit * 5) or []
     for _entry_id, fields in raw:
-        event = text_map(fields)
+        event = text_map(fields or {})
         if event.get("type") == "closed" and event.get("mode") == "live":
             found.append(int(event.get("handle_ms") or 0) / 1000)
             if len(found) >= limit:

@@ -72,8 +72,10 @@ class Transcript:
         start = f"({after}" if after else "-"
         raw = await self.redis.xrange(keys.transcript(conv_id), min=start, max="+", count=limit)
         entries = []
-        for entry_id, fields in raw:
-            data = self.sealer.open_json(fields[SEAL_FIELD], self._context(conv_id))
+        for entry_id, fields in raw or []:
+            sealed = (fields or {})[SEAL_FIELD]
+            assert isinstance(sealed, bytes), "the client must not decode responses"
+            data = self.sealer.open_json(sealed, self._context(conv_id))
             if not include_private and data["role"] in PRIVATE_ROLES:
                 continue
             entries.append(TranscriptEntry(

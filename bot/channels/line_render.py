@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.messages import (
+    MORE_PREFIX,
     RenderedCard,
     RenderedCards,
     RenderedChoice,
@@ -26,7 +27,6 @@ MAX_LABEL = 20
 MAX_DATA = 300
 MAX_BUBBLES = 12
 MAX_ALT_TEXT = 400
-MORE_PREFIX = "more:"  # postback of the "more choices" item: more:<offset>
 
 Message = dict[str, Any]
 

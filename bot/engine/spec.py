@@ -57,6 +57,7 @@ class FlowSpec:
     anywhere: tuple[ChoiceSpec, ...]
     source: SourcedData
     text_outcomes: Mapping[str, str] = field(default_factory=dict)
+    entered_by_events: tuple[str, ...] = ()
 
     def message_keys(self) -> set[str]:
         used: set[str] = {c.label for c in self.anywhere}
@@ -97,6 +98,7 @@ def parse_flow(path: Path) -> FlowSpec:
         anywhere=tuple(_choice(c) for c in raw.get("anywhere", ())),
         source=doc,
         text_outcomes=dict(raw.get("text_outcomes", {})),
+        entered_by_events=tuple(raw.get("entered_by_events", ())),
     )
 
 
@@ -126,6 +128,8 @@ def reference_problems(flow: FlowSpec, registry: Registry, locale_missing: Any) 
         need_state(c.to, ["anywhere", i, "to"])
     for outcome, target in flow.text_outcomes.items():
         need_state(target, ["text_outcomes", outcome])
+    for i, target in enumerate(flow.entered_by_events):
+        need_state(target, ["entered_by_events", i])
     # A state may show an `anywhere` choice as a button, if it leads to the same place.
     anywhere_to = {c.id: c.to for c in flow.anywhere}
     for name, st in flow.states.items():
@@ -160,7 +164,8 @@ def reference_problems(flow: FlowSpec, registry: Registry, locale_missing: Any) 
         edges[name].update(st.outcomes.values())
         if st.pick:
             edges[name].add(st.pick.to)
-    reachable = {flow.initial} | {c.to for c in flow.anywhere} | set(flow.text_outcomes.values())
+    reachable = ({flow.initial} | {c.to for c in flow.anywhere}
+                 | set(flow.text_outcomes.values()) | set(flow.entered_by_events))
     frontier = list(reachable)
     while frontier:
         for nxt in edges.get(frontier.pop(), ()):

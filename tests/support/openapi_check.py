@@ -41,6 +41,7 @@ import jsonschema
 import regex
 import yaml
 from jsonschema.exceptions import ValidationError
+from multidict import CIMultiDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SPEC_DIR = REPO_ROOT.parent / "shared" / "line-openapi"
@@ -313,47 +314,42 @@ def _path_order(error: ValidationError) -> list[tuple[int, int, str]]:
 
 
 def _problem(error: ValidationError) -> Problem:
-    """A short message that does not repeat the (possibly long, possibly personal) value."""
-    rule, bound, value, where = (
-        error.validator,
-        error.validator_value,
-        error.instance,
-        error.json_path,
-    )
+    """A short message that does not repeat the (possibly long) value it is about."""
+    where, value, bound = error.json_path, error.instance, error.validator_value
     schema = error.schema if isinstance(error.schema, dict) else {}
     if schema.get(ALLOWED_PROPERTIES):
-        return Problem(
-            f"{where}.{value}", f"unknown property {value!r} (allowed here: {', '.join(bound)})"
-        )
+        allowed = ", ".join(bound)
+        return Problem(f"{where}.{value}", f"unknown property {value!r} (allowed here: {allowed})")
     if schema.get(DISCRIMINATOR_OF):
-        return Problem(
-            where,
-            f"{_short(value)} is not a {schema[DISCRIMINATOR_OF]} type; "
-            f"the spec knows: {', '.join(bound)}",
-        )
-    messages = {
-        "maxLength": lambda: f"string of {len(value)} characters is longer than maxLength {bound}",
-        "minLength": lambda: (
-            f"string of {len(value)} characters is shorter than minLength {bound}"
-        ),
-        "maxItems": lambda: f"{len(value)} items, more than maxItems {bound}",
-        "minItems": lambda: f"{len(value)} items, fewer than minItems {bound}",
-        "type": lambda: f"expected type {bound}, got {type(value).__name__} {_short(value, 30)}",
-        "enum": lambda: f"{_short(value)} is not one of {bound}",
-        "pattern": lambda: f"{_short(value)} does not match pattern {bound!r}",
-        "format": lambda: f"{_short(value)} is not a valid {bound}",
-    }
-    if rule in messages:
-        return Problem(where, messages[rule]())
-    return Problem(
-        where, error.message if len(error.message) <= 300 else error.message[:299] + "…"
-    )
+        known = ", ".join(bound)
+        kind = schema[DISCRIMINATOR_OF]
+        return Problem(where, f"{_short(value)} is not a {kind} type; the spec knows: {known}")
+    match error.validator:
+        case "maxLength":
+            message = f"string of {len(value)} characters is longer than maxLength {bound}"
+        case "minLength":
+            message = f"string of {len(value)} characters is shorter than minLength {bound}"
+        case "maxItems":
+            message = f"{len(value)} items, more than maxItems {bound}"
+        case "minItems":
+            message = f"{len(value)} items, fewer than minItems {bound}"
+        case "type":
+            message = f"expected type {bound}, got {type(value).__name__} {_short(value, 30)}"
+        case "enum":
+            message = f"{_short(value)} is not one of {bound}"
+        case "pattern":
+            message = f"{_short(value)} does not match pattern {bound!r}"
+        case "format":
+            message = f"{_short(value)} is not a valid {bound}"
+        case _:
+            message = error.message if len(error.message) <= 300 else error.message[:299] + "…"
+    return Problem(where, message)
 
 
 # ---------------------------------------------------------------------------------------------
 # Documented limits the YAML does not carry
 #
-# Source pages (read 2026-08, developers.line.biz reference sources):
+# Source pages (read 2026-11-22 in the sources of developers.line.biz, English reference):
 #   TEXT      https://developers.line.biz/en/reference/messaging-api/#text-message
 #             "text … Max character limit: 5000"; "emojis … Max: 20 LINE emoji"; counted in
 #             UTF-16 code units: https://developers.line.biz/en/docs/messaging-api/text-character-count/
@@ -364,7 +360,9 @@ def _problem(error: ValidationError) -> Problem:
 #             postback/message/uri/datetimepicker/clipboard labels: quick reply button required,
 #             max 20; template messages required, max 20 (image carousel optional, max 12);
 #             Flex Message button required, max 40, other Flex components optional, max 40.
-#             Counted in grapheme clusters (text-character-count page above).
+#             Counted in grapheme clusters (text-character-count page above). Camera (and the
+#             other quick-reply-only actions): label required, max 20
+#             (https://developers.line.biz/en/reference/messaging-api/#camera-action).
 #   POSTBACK  https://developers.line.biz/en/reference/messaging-api/#postback-action
 #             `data` required, max 300 (max also in YAML); `displayText`, `text`, `fillInText`
 #             max 300; `displayText` and `text` can't both be used.
@@ -656,6 +654,13 @@ class LineSpec:
         """Schema errors first (in document order), then documented limits."""
         if self._accepts(schema_name, body):
             return []
+        # The fast path refused the body: never let a disagreement pass silently.
+        return self.check_body_thoroughly(schema_name, body) or [
+            Problem("$", "refused by fastjsonschema, but jsonschema finds no error")
+        ]
+
+    def check_body_thoroughly(self, schema_name: str, body: Any) -> list[Problem]:
+        """`check_body` without the fast path: jsonschema and every documented limit."""
         thorough = self._thorough.get(schema_name)
         if thorough is None:
             thorough = jsonschema.Draft7Validator(
@@ -664,28 +669,22 @@ class LineSpec:
             )
             self._thorough[schema_name] = thorough
         errors = sorted(thorough.iter_errors(body), key=_path_order)
-        problems = [_problem(error) for error in errors] + documented_limits(body)
-        # The fast path refused the body: never let a disagreement pass silently.
-        return problems or [
-            Problem("$", "refused by fastjsonschema, but jsonschema finds no error")
-        ]
+        return [_problem(error) for error in errors] + documented_limits(body)
 
     def _accepts(self, schema_name: str, body: Any) -> bool:
         messages = body.get("messages") if isinstance(body, dict) else None
-        judged_apart = isinstance(messages, list) and self._has_message_items(schema_name)
-        name = schema_name + ENVELOPE_SUFFIX if judged_apart else schema_name
+        if not isinstance(messages, list) or not self._has_message_items(schema_name):
+            messages = None  # the body is checked whole
+        name = schema_name if messages is None else schema_name + ENVELOPE_SUFFIX
         try:
             self._fast_validator(name)(body)
         except fastjsonschema.JsonSchemaValueException:
             return False
         if next(_envelope_limits(body), None) is not None:
             return False
-        if judged_apart:
-            return all(
-                self._message_accepted(json.dumps(message, ensure_ascii=False))
-                for message in messages
-            )
-        return True
+        return messages is None or all(
+            self._message_accepted(json.dumps(message, ensure_ascii=False)) for message in messages
+        )
 
     def _judge_message(self, message_json: str) -> bool:
         message = json.loads(message_json)
@@ -727,20 +726,17 @@ class LineSpec:
         *,
         access_token: str,
     ) -> list[Problem]:
-        """Every problem with one request: endpoint, headers, body schema, documented limits.
-
-        `headers` must be case-insensitive (aiohttp's `CIMultiDict` is) or use lower-case keys.
-        """
+        """Every problem with one request: endpoint, headers, body schema, documented limits."""
         operation = self.operation(method, path)
         if operation is None:
             return [Problem(f"{method} {path}", "no such operation in the Messaging API spec")]
-        problems = self._check_headers(operation, headers, access_token)
+        problems = self._check_headers(operation, CIMultiDict(headers), access_token)
         if operation.body_schema:
             problems.extend(self.check_body(operation.body_schema, body))
         return problems
 
     def _check_headers(
-        self, operation: Operation, headers: Mapping[str, str], access_token: str
+        self, operation: Operation, headers: CIMultiDict[str], access_token: str
     ) -> list[Problem]:
         problems = []
         # The spec's global `security: Bearer`: "Authorization: Bearer {channel access token}".

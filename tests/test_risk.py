@@ -1,0 +1,507 @@
+"""Risk detection: normalisation, levels, exclusions that never hide risk, data validation,
+the JSONL runner, and the figures on the labelled set."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.risk import (
+    Assessment,
+    Level,
+    RiskDataError,
+    RiskDetector,
+    anchors_of,
+    default_locales_dir,
+    run_jsonl,
+)
+
+DATA = Path(__file__).parent / "data"
+TRAINING = ("risk_labelled.jsonl", "risk_heldout.jsonl")
+# Each written from general knowledge of crisis chats before it was first measured; the
+# misses found then were fixed by category, so these are now a regression floor on how the
+# detector generalises, no longer an unseen test.
+FRESH = ("risk_fresh.jsonl", "risk_fresh2.jsonl", "risk_fresh3.jsonl")
+
+
+@pytest.fixture(scope="module")
+def detector() -> RiskDetector:
+    return RiskDetector.from_dir()
+
+
+def labelled(name: str) -> list[dict[str, str]]:
+    lines = (DATA / name).read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+# --- normalisation ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("死にたい", "死にたい"),
+        ("しにたい", "死にたい"),  # hiragana for 死 before an unmistakable ending
+        ("シニタイ", "死にたい"),  # katakana
+        ("ｼﾆﾀｲ", "死にたい"),  # half-width katakana (NFKC)
+        ("氏にたい", "死にたい"),
+        ("4にたい", "死にたい"),
+        ("４にたい", "死にたい"),  # full-width digit
+        ("タヒにたい", "死にたい"),
+        ("ﾀﾋにたい", "死にたい"),
+        ("タ匕にたい", "死にたい"),
+        ("○にたい", "死にたい"),
+        ("〇にたい", "死にたい"),
+        ("しにたーい", "死にたい"),  # long vowel mark
+        ("しにた〜い", "死にたい"),
+        ("しにたぁぁぁい", "死にたい"),  # small vowel stretching the one before
+        ("死にたぃ", "死にたい"),  # small vowel as style
+        ("死 に た い", "死にたい"),  # spacing
+        ("死　に　た　い", "死にたい"),  # full-width spaces
+        ("し.に.た.い", "死にたい"),
+        ("死\u200bに\u200bた\u200bい", "死にたい"),  # zero-width spaces
+        ("消😭え😭た😭い", "消えたい"),  # emoji padding
+        ("死にたい！！！！！", "死にたい!!"),  # repeated punctuation
+        ("死にたいｗｗｗｗ", "死にたいww"),
+        ("タヒる", "死ぬ"),
+        ("mou shinitai", "mou 死にたい"),  # romaji
+        ("ＯＤした", "odした"),
+        ("I’m going to k1ll myself", "i'm going to kill myself"),
+        ("su1c1dal", "suicidal"),
+        ("$uicide", "suicide"),
+        ("su.icide", "suicide"),
+        ("self-harm", "selfharm"),
+        ("want to d i e", "want to die"),
+        ("💊全部飲んだ", "薬全部飲んだ"),
+    ],
+)
+def test_normalise_undoes_each_obfuscation(
+    detector: RiskDetector, raw: str, expected: str
+) -> None:
+    assert detector.normalise(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["田中氏の話", "4人で遊んだ", "わたしにたいしてひどい", "楽しんだ", "そんなことしねーよ"],
+)
+def test_normalise_leaves_lookalikes_in_ordinary_words(detector: RiskDetector, raw: str) -> None:
+    assert "死" not in detector.normalise(raw)
+
+
+def test_vietnamese_accents_are_optional_but_never_wrong(detector: RiskDetector) -> None:
+    assert detector.assess("muốn tự tử").level == Level.MEDIUM
+    assert detector.assess("muon tu tu").level == Level.MEDIUM  # typed without accents
+    assert detector.assess("mình muốn từ từ tìm hiểu").level == Level.NONE  # 'slowly'
+
+
+# --- levels ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "level", "reason"),
+    [
+        ("今から死ぬ", "high", "suicide_plan_imminent"),
+        ("遺書を書いた", "high", "suicide_plan_imminent"),
+        ("今屋上にいる", "high", "suicide_plan_imminent"),
+        ("薬全部飲んだ", "high", "overdose"),
+        ("ODした", "high", "overdose"),
+        ("血が止まらない", "high", "self_harm_in_progress"),
+        ("今父に殴られてる", "high", "violence_now"),
+        ("殺される", "high", "threat_to_life"),
+        ("I took all my sleeping pills", "high", "overdose"),
+        ("死にたい", "medium", "suicidal_ideation"),
+        ("消えたい", "medium", "suicidal_ideation"),
+        ("生きてる意味がない", "medium", "suicidal_ideation"),
+        ("リスカやめられない", "medium", "self_harm"),
+        ("親に毎日殴られる", "medium", "abuse_ongoing"),
+        ("前にODしたことある", "medium", "self_harm"),  # history: not an act now
+        ("i want to die", "medium", "suicidal_ideation"),
+        ("em muốn chết", "medium", "suicidal_ideation"),
+        ("つらい", "low", "distress"),
+        ("死にたくない", "low", "distress"),  # negated
+        ("友達がリスカしてて心配", "low", "distress"),  # someone else
+    ],
+)
+def test_levels(detector: RiskDetector, text: str, level: str, reason: str) -> None:
+    result = detector.assess(text)
+    assert result.level == Level.parse(level)
+    assert result.reasons[0] == reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "死ぬほど笑った",
+        "死ぬほど眠い",
+        "死ぬかと思った",
+        "テスト死んだ",
+        "推しが尊くて死ぬ",
+        "祖父が死んだ",
+        "自殺防止の授業",
+        "自殺のニュースを見た",
+        "弟にプリン食べられた、殺す",
+        "辛いラーメン食べたい",
+        "鼻血が止まらない",
+        "i'm dying to see that movie",
+        "nóng chết đi được",
+        "",
+        "   ",
+    ],
+)
+def test_figurative_third_person_and_news_are_none(detector: RiskDetector, text: str) -> None:
+    assert detector.assess(text).level == Level.NONE
+
+
+def test_levels_are_ordered() -> None:
+    assert Level.NONE < Level.LOW < Level.MEDIUM < Level.HIGH
+    assert max(Level.LOW, Level.HIGH) is Level.HIGH
+    assert [Level.parse(x).label for x in ("none", "low", "medium", "high")] == [
+        "none", "low", "medium", "high"
+    ]
+
+
+def test_language_only_names_the_conversation(detector: RiskDetector) -> None:
+    # Every lexicon is checked whatever lang says: people mix languages.
+    for lang in ("ja", "en", "vi", "pt", "xx"):
+        assert detector.assess("死にたい", lang).level == Level.MEDIUM
+        assert detector.assess("i want to kill myself tonight", lang).level == Level.HIGH
+    assert detector.assess("もう無理 i want to die", "ja").reasons[0] == "suicidal_ideation"
+
+
+def test_assessment_is_frozen_and_serialisable(detector: RiskDetector) -> None:
+    result = detector.assess("死ぬほどつらい、もう死にたい")
+    assert result.as_json() == {"level": "medium", "reasons": ["suicidal_ideation", "distress"]}
+    with pytest.raises(AttributeError):
+        result.level = Level.NONE  # type: ignore[misc]
+    assert isinstance(result, Assessment)
+
+
+# --- exclusions never hide a real risk ---------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("死ぬほどつらい、もう死にたい", Level.MEDIUM),
+        ("死ぬほど死にたい", Level.MEDIUM),
+        ("テスト死んだ、もう消えたい", Level.MEDIUM),
+        ("祖父が死んだ。私も死にたい", Level.MEDIUM),
+        ("自殺防止の授業で、自殺したいって思った", Level.MEDIUM),
+        ("推しが尊くて死ぬ。でも今から飛び降りる", Level.HIGH),
+        ("弟にプリン食べられた、殺す。あと親に毎日殴られる", Level.MEDIUM),
+        ("死にたくないわけじゃない", Level.MEDIUM),  # double negation is ideation
+        ("死にたいとは思わないけど消えたい", Level.MEDIUM),
+        ("前にODしたことある。さっきまたODした", Level.HIGH),
+        ("i'm dying to sleep but honestly i want to die", Level.MEDIUM),
+        ("mệt muốn chết, em muốn chết thật", Level.MEDIUM),
+    ],
+)
+def test_exclusions_never_hide_risk_in_the_same_message(
+    detector: RiskDetector, text: str, level: Level
+) -> None:
+    assert detector.assess(text).level == level
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        # a time word lifts an act to high; a wish stays medium
+        ("明日の夜、川に入って死ぬ", Level.HIGH),
+        ("みんなが寝たら薬ぜんぶ飲む", Level.HIGH),
+        ("死にます、今までありがとう", Level.HIGH),
+        ("もう決めた。死ぬ", Level.HIGH),
+        ("今日も死にたい", Level.MEDIUM),
+        # a method named with the act, a place, an act in progress
+        ("首吊って死ぬ", Level.HIGH),
+        ("踏切の前にいる", Level.HIGH),
+        ("飛び降りようとしてる", Level.HIGH),
+        ("今手首切った", Level.HIGH),
+        ("眠剤まとめ飲みした", Level.HIGH),
+        # the wish not to exist
+        ("いなくなっちゃいたい", Level.MEDIUM),
+        ("私なんかいなくていい", Level.MEDIUM),
+        ("自分を消したい", Level.MEDIUM),
+        ("楽になりたい", Level.MEDIUM),
+        # abuse: ongoing is medium, happening now is high
+        ("ママがたたく", Level.MEDIUM),
+        ("家に帰ると殴られる", Level.MEDIUM),
+        ("お父さんが今ドア蹴ってて怖い", Level.HIGH),
+        ("閉じ込められてて出られない", Level.HIGH),
+        # spellings
+        ("しんじゃいたい", Level.MEDIUM),
+        ("まじしにてぇ", Level.MEDIUM),
+        ("ﾀﾋたい", Level.MEDIUM),
+        # a time word does not turn a figure of speech into an act
+        ("明日のプレゼン死ぬ", Level.NONE),
+        ("今夜は飲みすぎて死ぬ", Level.NONE),
+        ("今日で最後の授業", Level.NONE),
+        ("お菓子は今日で最後にする", Level.NONE),
+        ("今から終わらせるね、課題", Level.NONE),
+        ("楽しんじゃおう", Level.NONE),
+        ("バンジーで飛び降りるのが夢", Level.NONE),
+    ],
+)
+def test_categories_of_expression(detector: RiskDetector, text: str, level: Level) -> None:
+    assert detector.assess(text).level == level
+
+
+def test_an_override_on_the_core_word_silences_a_long_match(detector: RiskDetector) -> None:
+    # 今日…死ぬ is an act unless 死ぬ itself is read as figurative (テスト死ぬ).
+    assert detector.assess("今日、川に行って死ぬ").level == Level.HIGH
+    assert detector.assess("今日、テスト死ぬ").level == Level.NONE
+    # The same override elsewhere in the message silences nothing else.
+    assert detector.assess("テスト死ぬ。今日、川に行って死ぬ").level == Level.HIGH
+
+
+def test_the_safety_net_catches_risk_words_no_rule_understood(detector: RiskDetector) -> None:
+    for text in ("自殺", "自殺ってどうやったら", "suicide?", "tự tử là gì"):
+        result = detector.assess(text)
+        assert result.level == Level.MEDIUM, text
+        assert result.reasons == ("risk_word_unclear",), text
+    # When a rule understood the word, the net adds nothing.
+    assert detector.assess("死にたい").reasons == ("suicidal_ideation",)
+    # News, lessons, stories and negations still explain the word away.
+    for text in ("自殺防止の授業", "映画で犯人が自殺した", "ODって略語なに？", "死にたくない"):
+        assert detector.assess(text).level <= Level.LOW, text
+
+
+def test_no_override_silences_any_rule_example_beside_it(detector: RiskDetector) -> None:
+    """Every override example next to every rule example, both ways round: the rule's level
+    must survive. An override whose gaps reach across a sentence would fail here."""
+    overrides = [(e, x) for e in detector.entries if e.is_override for x in e.examples]
+    rules = [(e, x) for e in detector.entries if not e.is_override for x in e.examples]
+    assert overrides and rules
+    failures = [
+        text
+        for _, near in overrides
+        for rule, example in rules
+        for text in (f"{near}。{example}", f"{example}。{near}", f"{near} {example}")
+        if detector.assess(text).level < rule.level
+    ]
+    assert failures == []
+
+
+def test_every_data_example_fires_its_entry(detector: RiskDetector) -> None:
+    assert detector.check_examples() == []
+
+
+def _prefix_before_longer(pattern: str) -> list[str]:
+    """Literal alternatives listed before a longer spelling they begin (した|したい)."""
+    from re import _constants as sre
+    from re import _parser as parser
+
+    from bot.risk import _literal_strings, _nodes
+
+    found: list[str] = []
+
+    def walk(nodes: object) -> None:
+        for op, av in nodes:  # type: ignore[attr-defined]
+            if op is sre.BRANCH:
+                spellings = [_literal_strings(_nodes(alt)) for alt in av[1]]
+                found.extend(
+                    f"{earlier} before {later}"
+                    for index, earlier in enumerate(spellings)
+                    for later in spellings[index + 1:]
+                    if earlier is not None and later is not None and any(
+                        b.startswith(a) and a != b for a in earlier for b in later
+                    )
+                )
+                for alt in av[1]:
+                    walk(_nodes(alt))
+            elif op is sre.SUBPATTERN:
+                walk(_nodes(av[3]))
+            elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
+                walk(_nodes(av[2]))
+
+    walk(_nodes(parser.parse(pattern)))
+    return found
+
+
+def test_override_alternatives_put_longer_spellings_first(detector: RiskDetector) -> None:
+    """re takes the first alternative that fits, so 殺(?:した|したい) stops at した and its span
+    no longer covers 殺したい: the override would then fail to reach the end of a phrase."""
+    problems = {
+        entry.id: found
+        for entry in detector.entries if entry.is_override
+        for pattern in entry.patterns
+        if (found := _prefix_before_longer(pattern))
+    }
+    assert problems == {}
+
+
+# --- the anchor gate is only an optimisation ---------------------------------------------------
+
+def test_anchors_are_literals_every_match_contains() -> None:
+    expected = {"消えたい", "消えたく", "きえたい", "きえたく"}
+    assert anchors_of("(?:消|き)え(?:たい|たく)") == expected
+    assert anchors_of(r"\bkms\b") == {"kms"}
+    assert anchors_of(r".{0,3}\d+") is None  # nothing literal: always searched
+
+
+def test_gate_never_changes_a_result(detector: RiskDetector) -> None:
+    texts = [item["text"] for name in (*TRAINING, *FRESH)
+             if (DATA / name).exists() for item in labelled(name)]
+    texts += [a + b for a, b in zip(texts, reversed(texts), strict=True)]
+    for text in texts:
+        normalised = detector.normalise(text)
+        gated = detector._assess_normalised(normalised, gated=True)
+        assert gated == detector._assess_normalised(normalised, gated=False), text
+
+
+# --- data validation ---------------------------------------------------------------------------
+
+MINIMAL_LEXICON = """\
+kind: risk-lexicon
+lang: xx
+rules:
+  - id: suicidal_ideation.test
+    level: medium
+    reason: suicidal_ideation
+    patterns:
+      - 'wantdie'
+"""
+
+
+def _locales_with(tmp_path: Path, lexicon: str, lang: str = "xx") -> Path:
+    root = tmp_path / "locales"
+    (root / lang).mkdir(parents=True)
+    shutil.copy(default_locales_dir() / "risk-normalise.yaml", root / "risk-normalise.yaml")
+    (root / lang / "risk.yaml").write_text(lexicon, encoding="utf-8")
+    return root
+
+
+def test_a_minimal_lexicon_loads(tmp_path: Path) -> None:
+    detector = RiskDetector.from_dir(_locales_with(tmp_path, MINIMAL_LEXICON))
+    assert detector.languages == ("xx",)
+    assert detector.assess("WANTDIE").level == Level.MEDIUM
+
+
+@pytest.mark.parametrize(
+    ("broken", "message"),
+    [
+        (MINIMAL_LEXICON.replace("    level: medium\n", ""), r"risk\.yaml:4: rules\.0: 'level'"),
+        (MINIMAL_LEXICON.replace("medium", "severe"), r"risk\.yaml:5: rules\.0\.level: 'severe'"),
+        (MINIMAL_LEXICON.replace("'wantdie'", "'want(die'"), r"risk\.yaml:8: .*regular expr"),
+        (MINIMAL_LEXICON.replace("'wantdie'", "'{NOPE}'"), r"risk\.yaml:8: .*unknown term"),
+        (MINIMAL_LEXICON.replace("'wantdie'", "'WantDie'"), r"risk\.yaml:8: .*lower case"),
+        (MINIMAL_LEXICON.replace("'wantdie'", "'ｗａｎｔ'"), r"risk\.yaml:8: .*NFKC"),
+        (MINIMAL_LEXICON.replace("lang: xx", "lang: yy"), r"risk\.yaml:2: lang: .*folder"),
+        (MINIMAL_LEXICON + MINIMAL_LEXICON[MINIMAL_LEXICON.index("  - id"):],
+         r"risk\.yaml:9: rules\.1\.id: duplicate id"),
+        (MINIMAL_LEXICON + "overrides:\n  - id: x\n    kind: joke\n    level: low\n"
+         "    patterns: ['a']\n", r"risk\.yaml:10: overrides\.0: 'reason' is a required"),
+        ("kind: risk-lexicon\nlang: xx\nrules: [\n", r"not valid YAML"),
+    ],
+)
+def test_broken_data_is_refused_with_file_and_line(
+    tmp_path: Path, broken: str, message: str
+) -> None:
+    with pytest.raises(RiskDataError, match=message):
+        RiskDetector.from_dir(_locales_with(tmp_path, broken))
+
+
+def test_a_broken_normalise_file_is_refused(tmp_path: Path) -> None:
+    root = _locales_with(tmp_path, MINIMAL_LEXICON)
+    text = (root / "risk-normalise.yaml").read_text(encoding="utf-8")
+    (root / "risk-normalise.yaml").write_text(
+        text.replace('pattern: "[’‘`´′]"', 'pattern: "[’‘`´′"'), encoding="utf-8"
+    )
+    where = r"risk-normalise\.yaml:\d+: substitutions\.0\.pattern"
+    with pytest.raises(RiskDataError, match=where):
+        RiskDetector.from_dir(root)
+
+
+def test_no_lexicon_is_refused(tmp_path: Path) -> None:
+    root = tmp_path / "locales"
+    root.mkdir()
+    shutil.copy(default_locales_dir() / "risk-normalise.yaml", root / "risk-normalise.yaml")
+    with pytest.raises(RiskDataError, match="no <lang>/risk.yaml"):
+        RiskDetector.from_dir(root)
+
+
+# --- the JSONL runner --------------------------------------------------------------------------
+
+def test_run_jsonl_writes_one_result_per_line_and_never_the_text(detector: RiskDetector) -> None:
+    lines = [
+        json.dumps({"text": "死にたい", "lang": "ja"}, ensure_ascii=False),
+        "",
+        json.dumps({"text": "ｵｰﾊﾞｰﾄﾞｰｽﾞした"}, ensure_ascii=False),
+        "{not json",
+        json.dumps({"lang": "en"}),
+        json.dumps({"text": "my phone died", "lang": "en"}),
+    ]
+    out = io.StringIO()
+    written = run_jsonl(io.StringIO("\n".join(lines) + "\n"), out, detector)
+    results = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert written == 5
+    assert results == [
+        {"level": "medium", "reasons": ["suicidal_ideation"]},
+        {"level": "high", "reasons": ["overdose", "self_harm"]},
+        {"error": "invalid_json", "line": 4},
+        {"error": "text_missing", "line": 5},
+        {"level": "none", "reasons": []},
+    ]
+    assert "死にたい" not in out.getvalue()
+
+
+# --- figures on the labelled set ---------------------------------------------------------------
+
+def test_labelled_sets_are_large_and_balanced() -> None:
+    main = labelled("risk_labelled.jsonl")
+    heldout = labelled("risk_heldout.jsonl")
+    assert len(main) >= 400
+    assert len(heldout) >= 120
+    for items in (main, heldout):
+        assert {item["level"] for item in items} == {"none", "low", "medium", "high"}
+        assert 0.35 <= sum(item["level"] == "none" for item in items) / len(items) <= 0.65
+    assert not {item["text"] for item in main} & {item["text"] for item in heldout}
+
+
+def figures(detector: RiskDetector, name: str) -> dict[str, float]:
+    """Recall of medium+high, high as high, false flags on none, over the languages that
+    have a lexicon (benchmarks/risk_eval.py prints the rest)."""
+    risky = high = none = 0
+    risky_found = high_found = none_flagged = 0
+    for item in labelled(name):
+        if item["lang"] not in detector.languages:
+            continue
+        label, got = Level.parse(item["level"]), detector.assess(item["text"], item["lang"]).level
+        if label >= Level.MEDIUM:
+            risky += 1
+            risky_found += got >= Level.MEDIUM
+        if label == Level.HIGH:
+            high += 1
+            high_found += got == Level.HIGH
+        if label == Level.NONE:
+            none += 1
+            none_flagged += got > Level.NONE
+    return {
+        "recall": risky_found / risky,
+        "high_as_high": high_found / high,
+        "false_flags": none_flagged / none,
+    }
+
+
+@pytest.mark.parametrize("name", TRAINING)
+def test_targets_on_the_labelled_sets(detector: RiskDetector, name: str) -> None:
+    """The targets: recall of medium+high >= 0.97, high as high >= 0.85, false flags on
+    none <= 0.05."""
+    found = figures(detector, name)
+    assert found["recall"] >= 0.97, found
+    assert found["high_as_high"] >= 0.85, found
+    assert found["false_flags"] <= 0.05, found
+
+
+@pytest.mark.parametrize("name", FRESH)
+def test_floor_on_the_fresh_sets(detector: RiskDetector, name: str) -> None:
+    """A softer floor on the fresh sets: recall of medium+high >= 0.9, false flags on
+    none <= 0.08."""
+    items = labelled(name)
+    assert len(items) >= 80
+    assert {item["level"] for item in items} == {"none", "low", "medium", "high"}
+    found = figures(detector, name)
+    assert found["recall"] >= 0.9, found
+    assert found["false_flags"] <= 0.08, found
+
