@@ -45,8 +45,9 @@ def load_texts() -> list[tuple[str, str]]:
     return texts
 
 
-def per_message_us(run: Callable[[str, str], object], texts: Sequence[tuple[str, str]],
-                   rounds: int) -> tuple[float, float]:
+def per_message_us(
+    run: Callable[[str, str], object], texts: Sequence[tuple[str, str]], rounds: int
+) -> tuple[float, float]:
     """Best and median microseconds per message over ``rounds`` passes."""
     results = []
     for _ in range(rounds):
@@ -80,13 +81,17 @@ def main(argv: list[str] | None = None) -> int:
     ref_best, ref_median = per_message_us(reference, texts, args.rounds)
     normalise_best, _ = per_message_us(lambda t, _: detector.normalise(t), texts, args.rounds)
 
-    say(f"messages: {len(texts)} x {args.rounds} rounds; detector built in {build_ms:.0f} ms "
-          f"({len(detector.entries)} entries, languages {', '.join(detector.languages)})")
+    say(
+        f"messages: {len(texts)} x {args.rounds} rounds; detector built in {build_ms:.0f} ms "
+        f"({len(detector.entries)} entries, languages {', '.join(detector.languages)})"
+    )
     say(f"assess                       best {best:7.2f} µs/msg   median {median:7.2f}")
     say(f"  of which normalise         best {normalise_best:7.2f} µs/msg")
     say(f"reference NFKC + 1 re.search best {ref_best:7.2f} µs/msg   median {ref_median:7.2f}")
-    say(f"ratio assess / reference     {best / ref_best:7.1f}x (best)   "
-          f"{median / ref_median:5.1f}x (median)")
+    say(
+        f"ratio assess / reference     {best / ref_best:7.1f}x (best)   "
+        f"{median / ref_median:5.1f}x (median)"
+    )
     verdict = "within" if median <= BUDGET_US else "OVER"
     say(f"budget {BUDGET_US:.0f} µs/msg: {verdict} (median)")
     return 0

@@ -161,8 +161,14 @@ def print_report(report: Report, quiet: bool, out=sys.stdout) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="*", type=Path)
-    parser.add_argument("--file", dest="more_files", action="append", type=Path, default=[],
-                        help="a labelled JSONL file to evaluate (repeatable)")
+    parser.add_argument(
+        "--file",
+        dest="more_files",
+        action="append",
+        type=Path,
+        default=[],
+        help="a labelled JSONL file to evaluate (repeatable)",
+    )
     parser.add_argument("--quiet", action="store_true", help="figures only, no texts")
     args = parser.parse_args(argv)
     detector = RiskDetector.from_dir()

@@ -110,7 +110,7 @@ class NaiveBayes:
     @staticmethod
     def grams(text: str) -> list[str]:
         t = re.sub(r"\s+", " ", fold_kana(text)).strip()
-        return [t[i:i + n] for n in (1, 2, 3) for i in range(len(t) - n + 1)]
+        return [t[i : i + n] for n in (1, 2, 3) for i in range(len(t) - n + 1)]
 
     def posteriors(self, text: str) -> dict[str, float]:
         grams, n_docs, v = self.grams(text), sum(self.docs.values()), len(self.vocab)
@@ -118,7 +118,8 @@ class NaiveBayes:
         for label, counts in self.counts.items():
             denominator = self.totals[label] + self.alpha * v
             logp[label] = math.log(self.docs[label] / n_docs) + sum(
-                math.log((counts[g] + self.alpha) / denominator) for g in grams)
+                math.log((counts[g] + self.alpha) / denominator) for g in grams
+            )
         top = max(logp.values())
         z = sum(math.exp(x - top) for x in logp.values())
         return {label: math.exp(x - top) / z for label, x in logp.items()}
@@ -131,6 +132,7 @@ class NaiveBayes:
 
 def combined_classifier(triage: Triage, model: NaiveBayes) -> Classifier:
     """Lexicon scores plus 2 x the model's posterior; the model alone suggests at p >= 0.5."""
+
     def classify(text: str, lang: str) -> list[str]:
         post = model.posteriors(text)
         scores = dict(triage.classify(text, lang))
@@ -138,6 +140,7 @@ def combined_classifier(triage: Triage, model: NaiveBayes) -> Classifier:
             if label != "none" and (label in scores or p >= 0.5):
                 scores[label] = scores.get(label, 0.0) + 2 * p
         return sorted(scores, key=lambda k: -scores[k])
+
     return classify
 
 
@@ -151,8 +154,10 @@ def compare(items: list[dict[str, object]]) -> None:
         "lexicon + naive Bayes": combined_classifier(shipped, model),
     }
     children = [i for i in items if _is_kana_only(str(i["text"]))]
-    say(f"all messages (n={len(items)}); kana-only Japanese, as young children write "
-        f"(n={len(children)})")
+    say(
+        f"all messages (n={len(items)}); kana-only Japanese, as young children write "
+        f"(n={len(children)})"
+    )
     say(f"{'approach':<32} {'top-1':>7} {'top-3':>7} {'kana top-1':>11} {'kana top-3':>11}")
     for name, classify in approaches.items():
         top1, top3 = accuracy(evaluate(classify, items))
@@ -211,8 +216,10 @@ def main() -> None:
     if nothing:
         quiet = sum(not triage.classify(str(i["text"]), str(i["lang"])) for i in nothing)
         say(f"messages meant to get no suggestion: {len(nothing)}, got none: {quiet}")
-    say(f"start-up: {load_seconds:.2f} s; per message: median "
-          f"{statistics.median(timings) * 1000:.2f} ms, max {max(timings) * 1000:.2f} ms")
+    say(
+        f"start-up: {load_seconds:.2f} s; per message: median "
+        f"{statistics.median(timings) * 1000:.2f} ms, max {max(timings) * 1000:.2f} ms"
+    )
 
     by_lang: dict[str, list[Outcome]] = defaultdict(list)
     by_category: dict[str, list[Outcome]] = defaultdict(list)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from bot.engine.conversation import Conversation
 from bot.engine.registry import ActionContext, Registry
 from bot.messages import Choice, Link
+from bot.places import MYNAPORTAL_URL
 from bot.results import Need, card_for, crisis_cards, late_night, rank
 
 REGISTRY = Registry()
@@ -94,9 +95,13 @@ async def show_results(ctx: ActionContext) -> str | None:
     conv.data["shown"] = [r.entry.id for r in ranked]
     if place is not None:
         hint = next((r.entry.search_hint for r in ranked if r.entry.search_hint), "")
-        conv.reply.say("results.local_hint", place=place.name, url=place.homepage,
-                       hint=hint or services.locales.text(conv.locale, f"category.{need.categories[0]}"),
-                       myna=services.places.MYNAPORTAL_URL)
+        conv.reply.say(
+            "results.local_hint",
+            place=place.name,
+            url=place.homepage,
+            hint=hint or services.locales.text(conv.locale, f"category.{need.categories[0]}"),
+            myna=MYNAPORTAL_URL,
+        )
     return None
 
 

@@ -45,9 +45,7 @@ Clock = Callable[[], dt.datetime]
 
 
 def create_app(settings: Settings, clock: Clock | None = None) -> web.Application:
-    app = web.Application(
-        client_max_size=settings.max_body_bytes, middlewares=[error_middleware]
-    )
+    app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[error_middleware])
     app[settings_key] = settings
     app.cleanup_ctx.append(redis_ctx)
     app.cleanup_ctx.append(_bot_ctx(clock))
@@ -80,8 +78,11 @@ def _bot_ctx(clock: Clock | None) -> Callable[[web.Application], AsyncIterator[N
         line: LineChannel | None = None
         if settings.line_enabled:
             assert settings.line_channel_secret and settings.line_channel_access_token
-            line = LineChannel(settings.line_channel_secret, settings.line_channel_access_token,
-                               settings.line_api_endpoint)
+            line = LineChannel(
+                settings.line_channel_secret,
+                settings.line_channel_access_token,
+                settings.line_api_endpoint,
+            )
             channels[line.name] = line
         runner = Runner(redis, store, engine, responder, channels, services.locales, secret)
         desk = services.handoff

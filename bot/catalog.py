@@ -41,9 +41,24 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 # The fixed category ids (the issue's list). The schema's enum must match this tuple;
 # a test checks that they agree.
 CATEGORY_IDS: tuple[str, ...] = (
-    "loneliness", "suicidal", "mental_health", "money", "housing", "work", "childcare",
-    "family", "care", "violence", "sexual_violence", "school", "gender_sexuality",
-    "foreign", "disability", "hikikomori", "health", "legal_consumer",
+    "loneliness",
+    "suicidal",
+    "mental_health",
+    "money",
+    "housing",
+    "work",
+    "childcare",
+    "family",
+    "care",
+    "violence",
+    "sexual_violence",
+    "school",
+    "gender_sexuality",
+    "foreign",
+    "disability",
+    "hikikomori",
+    "health",
+    "legal_consumer",
 )
 
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -128,12 +143,12 @@ class DateSpan:
 
 
 class HoursKind(StrEnum):
-    ALWAYS = "always"                  # 24 hours, 365 days
-    WEEKLY = "weekly"                  # a weekly schedule with exceptions
+    ALWAYS = "always"  # 24 hours, 365 days
+    WEEKLY = "weekly"  # a weekly schedule with exceptions
     VARIES_BY_AREA = "varies_by_area"  # routed to a prefecture's line (統一ダイヤル, #8000)
-    LOCAL = "local"                    # depends on the municipality's own window
-    PERIODIC = "periodic"              # runs only in announced periods (#9999)
-    UNCONFIRMED = "unconfirmed"        # no current source for the hours
+    LOCAL = "local"  # depends on the municipality's own window
+    PERIODIC = "periodic"  # runs only in announced periods (#9999)
+    UNCONFIRMED = "unconfirmed"  # no current source for the hours
     NOT_APPLICABLE = "not_applicable"  # a system (benefit, allowance) with no hours
 
 
@@ -141,10 +156,10 @@ _NOT_FOR_CRISIS = frozenset({HoursKind.LOCAL, HoursKind.PERIODIC, HoursKind.NOT_
 
 
 class HolidayRule(StrEnum):
-    CLOSED = "closed"      # closed on national holidays
+    CLOSED = "closed"  # closed on national holidays
     AS_USUAL = "as_usual"  # the weekday's schedule applies
-    OWN = "own"            # rules with `holiday` in their days apply instead
-    UNKNOWN = "unknown"    # no source says: is_open answers None on holidays
+    OWN = "own"  # rules with `holiday` in their days apply instead
+    UNKNOWN = "unknown"  # no source says: is_open answers None on holidays
 
 
 @dataclass(frozen=True)
@@ -196,8 +211,9 @@ class Hours:
         if holiday and self.holidays is HolidayRule.UNKNOWN:
             return None
         as_holiday = holiday and self.holidays is HolidayRule.OWN
-        return [r for rule in self.rules if rule.applies(day, holiday=as_holiday)
-                for r in rule.ranges]
+        return [
+            r for rule in self.rules if rule.applies(day, holiday=as_holiday) for r in rule.ranges
+        ]
 
     def describe(self) -> tuple[Say, ...]:
         """The hours as locale keys with parameters, one ``Say`` per sentence.
@@ -215,11 +231,19 @@ class Hours:
         elif self.holidays is HolidayRule.UNKNOWN:
             parts.append(Say("catalog.hours.holidays_unknown"))
         if self.closed:
-            parts.append(Say("catalog.hours.closed_dates",
-                             {"dates": tuple(_describe_span(s) for s in self.closed)}))
+            parts.append(
+                Say(
+                    "catalog.hours.closed_dates",
+                    {"dates": tuple(_describe_span(s) for s in self.closed)},
+                )
+            )
         if self.maybe_closed:
-            parts.append(Say("catalog.hours.maybe_closed",
-                             {"dates": tuple(_describe_span(s) for s in self.maybe_closed)}))
+            parts.append(
+                Say(
+                    "catalog.hours.maybe_closed",
+                    {"dates": tuple(_describe_span(s) for s in self.maybe_closed)},
+                )
+            )
         return self._with_note(tuple(parts))
 
     def _with_note(self, parts: tuple[Say, ...]) -> tuple[Say, ...]:
@@ -254,9 +278,15 @@ def _describe_days(days: Sequence[str]) -> tuple[Say, ...]:
                 runs.append([i])
         for run in runs:
             if len(run) >= 3:
-                out.append(Say("catalog.hours.day_span", {
-                    "first": Say(f"catalog.hours.weekday.{WEEKDAYS[run[0]]}"),
-                    "last": Say(f"catalog.hours.weekday.{WEEKDAYS[run[-1]]}")}))
+                out.append(
+                    Say(
+                        "catalog.hours.day_span",
+                        {
+                            "first": Say(f"catalog.hours.weekday.{WEEKDAYS[run[0]]}"),
+                            "last": Say(f"catalog.hours.weekday.{WEEKDAYS[run[-1]]}"),
+                        },
+                    )
+                )
             else:
                 out.extend(Say(f"catalog.hours.weekday.{WEEKDAYS[i]}") for i in run)
     if HOLIDAY in days:
@@ -266,19 +296,23 @@ def _describe_days(days: Sequence[str]) -> tuple[Say, ...]:
 
 def _describe_rule(rule: Rule) -> Say:
     ranges = tuple(
-        Say("catalog.hours.range", {"start": _describe_time(r.start),
-                                    "end": _describe_time(r.end)})
+        Say(
+            "catalog.hours.range", {"start": _describe_time(r.start), "end": _describe_time(r.end)}
+        )
         for r in rule.ranges
     )
     if rule.month_days:
         when: tuple[Say, ...] = tuple(
-            Say("catalog.hours.month_day", {"day": d}) for d in rule.month_days)
+            Say("catalog.hours.month_day", {"day": d}) for d in rule.month_days
+        )
     elif rule.weeks:
         when = tuple(
-            Say("catalog.hours.nth_weekday", {
-                "weeks": tuple(Say(f"catalog.hours.nth.{n}") for n in rule.weeks),
-                "day": day})
-            for day in _describe_days(rule.days))
+            Say(
+                "catalog.hours.nth_weekday",
+                {"weeks": tuple(Say(f"catalog.hours.nth.{n}") for n in rule.weeks), "day": day},
+            )
+            for day in _describe_days(rule.days)
+        )
     else:
         when = _describe_days(rule.days)
     return Say("catalog.hours.rule", {"days": when, "ranges": ranges})
@@ -308,8 +342,11 @@ class Contact:
         if self.kind == "phone":
             return "tel:" + self.value.replace("-", "").replace("#", "%23")
         if self.kind == "line":
-            return self.value if self.value.startswith("https://") else (
-                "https://line.me/R/ti/p/" + self.value.replace("@", "%40"))
+            return (
+                self.value
+                if self.value.startswith("https://")
+                else ("https://line.me/R/ti/p/" + self.value.replace("@", "%40"))
+            )
         if self.kind in ("url", "chat", "mail"):
             return self.value
         return None
@@ -367,7 +404,8 @@ class Entry:
     @property
     def for_children(self) -> bool:
         return self.audience.for_children or (
-            self.audience.age_max is not None and self.audience.age_max <= 18)
+            self.audience.age_max is not None and self.audience.age_max <= 18
+        )
 
     def phones(self) -> list[Contact]:
         return [c for c in self.contacts if c.kind == "phone"]
@@ -440,7 +478,8 @@ def _load_yaml(path: Path) -> SourcedData:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
         raise CatalogError(
-            [f"{path}:{line}: not valid YAML: {getattr(exc, 'problem', exc)}"]) from exc
+            [f"{path}:{line}: not valid YAML: {getattr(exc, 'problem', exc)}"]
+        ) from exc
     return SourcedData(path, data, root)
 
 
@@ -451,8 +490,10 @@ def phone_problem(value: str) -> str | None:
     if value.isdigit() and len(value) == 3:
         return f"phone {value!r} is not a known three-digit service number"
     if not _DIALLED.match(value):
-        return (f"phone {value!r} must be digits in hyphenated groups starting with 0 "
-                "(e.g. 0120-279-338), a #code (#8008) or a three-digit service number")
+        return (
+            f"phone {value!r} must be digits in hyphenated groups starting with 0 "
+            "(e.g. 0120-279-338), a #code (#8008) or a three-digit service number"
+        )
     digits = value.replace("-", "")
     expected = 11 if digits.startswith(_ELEVEN_DIGIT_PREFIXES) else 10
     if len(digits) != expected:
@@ -486,8 +527,13 @@ def _parse_span(text: str) -> DateSpan | None:
 class _EntryBuilder:
     """Turns one schema-valid entry mapping into an ``Entry``, noting every problem."""
 
-    def __init__(self, doc: SourcedData, problems: _Problems, today: dt.date,
-                 datasets: Mapping[str, Mapping[str, Any]]) -> None:
+    def __init__(
+        self,
+        doc: SourcedData,
+        problems: _Problems,
+        today: dt.date,
+        datasets: Mapping[str, Mapping[str, Any]],
+    ) -> None:
         self.doc = doc
         self.problems = problems
         self.today = today
@@ -498,47 +544,77 @@ class _EntryBuilder:
 
     def build(self, raw: Mapping[str, Any], path: list[str | int]) -> Entry | None:
         before = len(self.problems.items)
-        contacts = tuple(self._contact(c, [*path, "contact", i])
-                         for i, c in enumerate(raw["contact"]))
+        contacts = tuple(
+            self._contact(c, [*path, "contact", i]) for i, c in enumerate(raw["contact"])
+        )
         hours = self._hours(raw["hours"], [*path, "hours"])
         verified_at = self._date(raw["verified_at"], [*path, "verified_at"])
-        source_date = (self._date(raw["source_date"], [*path, "source_date"])
-                       if "source_date" in raw else None)
+        source_date = (
+            self._date(raw["source_date"], [*path, "source_date"])
+            if "source_date" in raw
+            else None
+        )
         if verified_at and source_date and source_date > verified_at:
-            self.problem([*path, "source_date"],
-                         "source_date is after verified_at: a source cannot be checked "
-                         "before it was published")
+            self.problem(
+                [*path, "source_date"],
+                "source_date is after verified_at: a source cannot be checked "
+                "before it was published",
+            )
         derived = self._derived(raw.get("derived_from"), [*path, "derived_from"])
         # A crisis line must be reachable directly, by a national contact, at hours that
         # do not depend on the municipality or on an announced period.
-        if raw.get("crisis") and (hours.kind in _NOT_FOR_CRISIS or not any(
-                c.kind in ("phone", "chat", "line") for c in contacts)):
-            self.problem([*path, "crisis"], "a crisis entry needs a phone, chat or LINE "
-                         "contact and hours that are not local, periodic or not_applicable")
+        if raw.get("crisis") and (
+            hours.kind in _NOT_FOR_CRISIS
+            or not any(c.kind in ("phone", "chat", "line") for c in contacts)
+        ):
+            self.problem(
+                [*path, "crisis"],
+                "a crisis entry needs a phone, chat or LINE "
+                "contact and hours that are not local, periodic or not_applicable",
+            )
         if len(self.problems.items) != before:
             return None
         aud = raw["audience"]
-        if aud.get("age_min") is not None and aud.get("age_max") is not None \
-                and aud["age_min"] > aud["age_max"]:
+        if (
+            aud.get("age_min") is not None
+            and aud.get("age_max") is not None
+            and aud["age_min"] > aud["age_max"]
+        ):
             self.problem([*path, "audience"], "age_min is greater than age_max")
             return None
         assert verified_at is not None
         return Entry(
-            id=raw["id"], kind=raw["kind"], status=raw["status"], name=raw["name"],
-            provider=raw["provider"], summary=raw["summary"], offers=raw["offers"],
+            id=raw["id"],
+            kind=raw["kind"],
+            status=raw["status"],
+            name=raw["name"],
+            provider=raw["provider"],
+            summary=raw["summary"],
+            offers=raw["offers"],
             apply_at=raw["apply_at"],
             audience=Audience(
-                gender=aud["gender"], languages=tuple(aud["languages"]),
-                age_min=aud.get("age_min"), age_max=aud.get("age_max"),
+                gender=aud["gender"],
+                languages=tuple(aud["languages"]),
+                age_min=aud.get("age_min"),
+                age_max=aud.get("age_max"),
                 for_children=bool(aud.get("for_children", False)),
                 description=aud.get("description", ""),
             ),
-            categories=tuple(raw["categories"]), contacts=contacts, hours=hours,
-            cost=raw["cost"], verified_at=verified_at, source_url=raw["source_url"],
-            source_date=source_date, derived_from=derived,
-            crisis=bool(raw.get("crisis", False)), emergency=bool(raw.get("emergency", False)),
-            part_of=raw.get("part_of"), search_hint=raw.get("search_hint", ""),
-            notes=raw.get("notes", ""), file=str(self.doc.path), line=self.doc.line(path),
+            categories=tuple(raw["categories"]),
+            contacts=contacts,
+            hours=hours,
+            cost=raw["cost"],
+            verified_at=verified_at,
+            source_url=raw["source_url"],
+            source_date=source_date,
+            derived_from=derived,
+            crisis=bool(raw.get("crisis", False)),
+            emergency=bool(raw.get("emergency", False)),
+            part_of=raw.get("part_of"),
+            search_hint=raw.get("search_hint", ""),
+            notes=raw.get("notes", ""),
+            file=str(self.doc.path),
+            line=self.doc.line(path),
         )
 
     def _date(self, text: str, path: list[str | int]) -> dt.date | None:
@@ -570,14 +646,20 @@ class _EntryBuilder:
                 parsed = self._range(text, [*path, "rules", i, "ranges", j])
                 if parsed:
                     ranges.append(parsed)
-            rules.append(Rule(ranges=tuple(ranges), days=tuple(rule.get("days", ())),
-                              weeks=tuple(rule.get("weeks", ())),
-                              month_days=tuple(rule.get("month_days", ()))))
+            rules.append(
+                Rule(
+                    ranges=tuple(ranges),
+                    days=tuple(rule.get("days", ())),
+                    weeks=tuple(rule.get("weeks", ())),
+                    month_days=tuple(rule.get("month_days", ())),
+                )
+            )
         holiday_rule = HolidayRule(raw.get("holidays", "unknown"))
         has_holiday_rule = any(HOLIDAY in r.days for r in rules)
         if holiday_rule is HolidayRule.OWN and not has_holiday_rule:
-            self.problem([*path, "holidays"], "holidays: own needs a rule whose days "
-                         "include holiday")
+            self.problem(
+                [*path, "holidays"], "holidays: own needs a rule whose days include holiday"
+            )
         if has_holiday_rule and holiday_rule is not HolidayRule.OWN:
             self.problem([*path, "holidays"], "a rule lists holiday: set holidays: own")
         spans: dict[str, list[DateSpan]] = {}
@@ -586,13 +668,19 @@ class _EntryBuilder:
             for i, text in enumerate(raw.get(field, [])):
                 span = _parse_span(text)
                 if span is None:
-                    self.problem([*path, field, i], f"{text!r} is not a real MM-DD or "
-                                 "MM-DD/MM-DD span")
+                    self.problem(
+                        [*path, field, i], f"{text!r} is not a real MM-DD or MM-DD/MM-DD span"
+                    )
                 else:
                     spans[field].append(span)
-        return Hours(kind=kind, rules=tuple(rules), holidays=holiday_rule,
-                     closed=tuple(spans["closed"]), maybe_closed=tuple(spans["maybe_closed"]),
-                     note=raw.get("note", ""))
+        return Hours(
+            kind=kind,
+            rules=tuple(rules),
+            holidays=holiday_rule,
+            closed=tuple(spans["closed"]),
+            maybe_closed=tuple(spans["maybe_closed"]),
+            note=raw.get("note", ""),
+        )
 
     def _range(self, text: str, path: list[str | int]) -> TimeRange | None:
         match = _RANGE.match(text)
@@ -605,24 +693,30 @@ class _EntryBuilder:
             self.problem(path, f"{text!r}: a range starts at 00:00–23:59")
             return None
         if end <= start:
-            self.problem(path, f"{text!r}: the end must come after the start (write a range "
-                         "past midnight as 20:00-26:30)")
+            self.problem(
+                path,
+                f"{text!r}: the end must come after the start (write a range "
+                "past midnight as 20:00-26:30)",
+            )
             return None
         if end - start > 1440:
             self.problem(path, f"{text!r} is longer than 24 hours")
             return None
         return TimeRange(start, end)
 
-    def _derived(self, raw: Mapping[str, Any] | None,
-                 path: list[str | int]) -> DerivedFrom | None:
+    def _derived(self, raw: Mapping[str, Any] | None, path: list[str | int]) -> DerivedFrom | None:
         if raw is None:
             return None
         dataset = self.datasets.get(raw["dataset"])
         if dataset is None:
             self.problem([*path, "dataset"], f"unknown dataset {raw['dataset']!r}")
             return None
-        return DerivedFrom(dataset=raw["dataset"], url=raw.get("url", ""),
-                           row_line=raw["row_line"], credit=dataset["credit"])
+        return DerivedFrom(
+            dataset=raw["dataset"],
+            url=raw.get("url", ""),
+            row_line=raw["row_line"],
+            credit=dataset["credit"],
+        )
 
 
 def _read_files(directory: Path, schema_path: Path, problems: _Problems) -> list[SourcedData]:
@@ -644,8 +738,9 @@ def _read_files(directory: Path, schema_path: Path, problems: _Problems) -> list
     return docs
 
 
-def _collect_datasets(docs: list[SourcedData],
-                      problems: _Problems) -> dict[str, Mapping[str, Any]]:
+def _collect_datasets(
+    docs: list[SourcedData], problems: _Problems
+) -> dict[str, Mapping[str, Any]]:
     datasets: dict[str, Mapping[str, Any]] = {}
     for doc in docs:
         for name, meta in (doc.data.get("datasets") or {}).items():
@@ -655,8 +750,12 @@ def _collect_datasets(docs: list[SourcedData],
     return datasets
 
 
-def _build_entries(docs: list[SourcedData], problems: _Problems, today: dt.date,
-                   datasets: Mapping[str, Mapping[str, Any]]) -> list[Entry]:
+def _build_entries(
+    docs: list[SourcedData],
+    problems: _Problems,
+    today: dt.date,
+    datasets: Mapping[str, Mapping[str, Any]],
+) -> list[Entry]:
     """Stage two: the rules a schema cannot say, across every file."""
     entries: list[Entry] = []
     first_seen: dict[str, str] = {}
@@ -665,8 +764,11 @@ def _build_entries(docs: list[SourcedData], problems: _Problems, today: dt.date,
         for i, raw in enumerate(doc.data.get("entries") or []):
             at: list[str | int] = ["entries", i]
             if raw["id"] in first_seen:
-                problems.add(doc, [*at, "id"], f"duplicate id {raw['id']!r} (first at "
-                             f"{first_seen[raw['id']]})")
+                problems.add(
+                    doc,
+                    [*at, "id"],
+                    f"duplicate id {raw['id']!r} (first at {first_seen[raw['id']]})",
+                )
                 continue
             first_seen[raw["id"]] = doc.where([*at, "id"])
             entry = builder.build(raw, at)
@@ -685,8 +787,13 @@ class Catalog:
     datasets: Mapping[str, Mapping[str, Any]]
 
     @classmethod
-    def load(cls, directory: Path | None = None, *, schema_path: Path | None = None,
-             today: dt.date | None = None) -> Catalog:
+    def load(
+        cls,
+        directory: Path | None = None,
+        *,
+        schema_path: Path | None = None,
+        today: dt.date | None = None,
+    ) -> Catalog:
         """Load every ``*.yaml`` under ``directory``; raise ``CatalogError`` listing every
         problem as ``file:line: message`` if there is any."""
         directory = directory or default_catalog_dir()
@@ -742,8 +849,12 @@ def check_main(argv: list[str]) -> int:
     stale entries, errors. Exit status 1 when the catalogue has errors."""
     parser = argparse.ArgumentParser(prog="tsunagari catalog check")
     parser.add_argument("--dir", type=Path, default=None, help="catalogue folder")
-    parser.add_argument("--today", type=dt.date.fromisoformat, default=None,
-                        help="the date to measure staleness from (YYYY-MM-DD)")
+    parser.add_argument(
+        "--today",
+        type=dt.date.fromisoformat,
+        default=None,
+        help="the date to measure staleness from (YYYY-MM-DD)",
+    )
     args = parser.parse_args(argv)
     today = args.today or dt.datetime.now(TOKYO).date()
     here = f"{Path.cwd()}/"
@@ -760,16 +871,19 @@ def check_main(argv: list[str]) -> int:
             emit(f"  {problem}\n")
         return 1
     entries = catalog.entries
-    emit(f"catalogue: {len(entries)} entries "
-         f"({sum(e.kind == 'window' for e in entries)} windows, "
-         f"{sum(e.kind == 'system' for e in entries)} systems)\n")
+    emit(
+        f"catalogue: {len(entries)} entries "
+        f"({sum(e.kind == 'window' for e in entries)} windows, "
+        f"{sum(e.kind == 'system' for e in entries)} systems)\n"
+    )
     emit("entries per category:\n")
     for category, count in catalog.per_category().items():
         emit(f"  {category:<17} {count:>4}\n")
     hours_kinds = Counter(e.hours.kind.value for e in entries)
     emit("hours: " + ", ".join(f"{k} {n}" for k, n in sorted(hours_kinds.items())) + "\n")
-    unconfirmed = [e for e in entries
-                   if e.status == "unconfirmed" or e.hours.kind is HoursKind.UNCONFIRMED]
+    unconfirmed = [
+        e for e in entries if e.status == "unconfirmed" or e.hours.kind is HoursKind.UNCONFIRMED
+    ]
     emit(f"unconfirmed (status or hours): {len(unconfirmed)}\n")
     for entry in unconfirmed:
         emit(f"  {entry.where}: {entry.id}\n")

@@ -1,10 +1,10 @@
 """The `tsunagari` command.
 
-  tsunagari serve [--host H] [--port P]   web chat, LINE webhook, console, API
-  tsunagari chat                          the same conversation in the terminal
-  tsunagari risk | triage                 JSON lines in, JSON lines out (stdin → stdout)
-  tsunagari catalog check                 validate the support catalogue
-  tsunagari org add | counsellor add | stats   partner organisations and figures
+tsunagari serve [--host H] [--port P]   web chat, LINE webhook, console, API
+tsunagari chat                          the same conversation in the terminal
+tsunagari risk | triage                 JSON lines in, JSON lines out (stdin → stdout)
+tsunagari catalog check                 validate the support catalogue
+tsunagari org add | counsellor add | stats   partner organisations and figures
 """
 
 from __future__ import annotations
@@ -51,8 +51,7 @@ def serve(argv: list[str]) -> int:
     settings = settings.with_(host=args.host, port=args.port)
     setup_logging(settings)
     print(f"tsunagari: web chat on http://{args.host}:{args.port}/  (Ctrl+C to stop)")  # noqa: T201
-    web.run_app(create_app(settings), host=args.host, port=args.port, print=None,
-                access_log=None)
+    web.run_app(create_app(settings), host=args.host, port=args.port, print=None, access_log=None)
     return 0
 
 
@@ -77,8 +76,9 @@ def triage(argv: list[str]) -> int:
     from bot.triage import Triage
 
     catalog = Catalog.load()
-    Triage.load().run_jsonl(sys.stdin, sys.stdout,
-                            lambda cats: services_for_categories(catalog, cats))
+    Triage.load().run_jsonl(
+        sys.stdin, sys.stdout, lambda cats: services_for_categories(catalog, cats)
+    )
     return 0
 
 

@@ -16,12 +16,15 @@ from bot.actions import REGISTRY
 from bot.catalog import TOKYO, Catalog
 from bot.engine.machine import Engine
 from bot.engine.registry import Registry, Services
-from bot.engine.spec import FlowSpec, Registry as Names, load_flows, reference_problems
+from bot.engine.spec import FlowSpec, load_flows, reference_problems
+from bot.engine.spec import Registry as Names
 from bot.i18n import Locales
+from bot.places import Places
 from bot.responder import Responder
 from bot.risk import RiskDetector
 from bot.safety import Safety
 from bot.settings import Settings
+from bot.sheets import SheetService
 from bot.triage import Triage
 from bot.yamldata import DataError
 
@@ -33,8 +36,7 @@ def tokyo_now() -> dt.datetime:
 
 
 def registry_names(registry: Registry) -> Names:
-    return Names(registry.actions, registry.conditions, registry.providers,
-                 registry.text_handlers)
+    return Names(registry.actions, registry.conditions, registry.providers, registry.text_handlers)
 
 
 def check_flows(locales: Locales, registry: Registry = REGISTRY) -> dict[str, FlowSpec]:
@@ -63,26 +65,19 @@ def load_services(
         catalog=Catalog.load(),
         triage=Triage.load(),
         risk=RiskDetector.from_dir(),
-        places=_places(),
+        places=Places.load(),
         settings=settings,
     )
     services.extra["stories"] = story_keys(locales)
     from bot.handoff_desk import HandoffDesk  # late: it serves the services built above
 
     services.handoff = HandoffDesk.create(settings, redis, secret, services)
-    services.sheets = None  # TODO(integration): SheetService
+    services.sheets = SheetService(redis, secret, services, settings)
     engine = Engine(flows[GUIDANCE_FLOW], REGISTRY, services)
-    responder = Responder(engine, Safety(services, redis), settings.default_locale,
-                          handoff=services.handoff)
+    responder = Responder(
+        engine, Safety(services, redis), settings.default_locale, handoff=services.handoff
+    )
     return services, engine, responder
-
-
-def _places():  # type: ignore[no-untyped-def]
-    try:  # TODO(integration): bot.places arrives with the catalogue
-        from bot.places import Places
-    except ModuleNotFoundError:
-        return None
-    return Places.load()
 
 
 def story_keys(locales: Locales) -> list[str]:

@@ -40,8 +40,13 @@ class RunnerBridge:
             raise RuntimeError("bridge used before the runner was attached")
         await self.runner.post_to_conversation(
             conv_id,
-            InboundEvent("handoff", conv_id, "handoff", f"h-{uuid.uuid4().hex}",
-                         extra={"kind": event.kind, "params": event.params}),
+            InboundEvent(
+                "handoff",
+                conv_id,
+                "handoff",
+                f"h-{uuid.uuid4().hex}",
+                extra={"kind": event.kind, "params": event.params},
+            ),
         )
 
 
@@ -58,12 +63,18 @@ class HandoffDesk:
         self.engine: Any = None
 
     @classmethod
-    def create(cls, settings: Settings, redis: Redis, secret: bytes,
-               services: Services) -> HandoffDesk:
+    def create(
+        cls, settings: Settings, redis: Redis, secret: bytes, services: Services
+    ) -> HandoffDesk:
         bridge = RunnerBridge()
         config = load_config(settings.handoff_config)
-        service = HandoffService(redis, bridge, config, transcript_key(secret),
-                                 clock=lambda: services.clock().timestamp())
+        service = HandoffService(
+            redis,
+            bridge,
+            config,
+            transcript_key(secret),
+            clock=lambda: services.clock().timestamp(),
+        )
         return cls(service, bridge, services)
 
     def attach(self, runner: Any) -> None:
@@ -81,8 +92,12 @@ class HandoffDesk:
             "risk": conv.data.get("risk", "none"),
             "risk_reasons": conv.data.get("risk_reasons", []),
             "results_shown": conv.data.get("shown", []),
-            "summary": {"reason": reason, "reach": answers.get("reach"),
-                        "lg_code": answers.get("lg_code"), "topic": answers.get("topic")},
+            "summary": {
+                "reason": reason,
+                "reach": answers.get("reach"),
+                "lg_code": answers.get("lg_code"),
+                "topic": answers.get("topic"),
+            },
         }
         ticket = await self.service.request(conv.conv_id, conv.address.channel, context)
         if ticket.status == "no_one_on_duty":

@@ -22,7 +22,7 @@ import yaml
 from bot import messages as m
 from bot.paths import locales_dir
 
-MESSAGE_FILES = ("messages.yaml", "catalog.yaml", "content.yaml", "sheet.yaml")
+MESSAGE_FILES = ("messages.yaml", "catalog.yaml", "content.yaml", "sheet.yaml", "console.yaml")
 
 
 class LocaleError(ValueError):
@@ -153,7 +153,9 @@ class Locales:
             for key, text in loc.strings.items():
                 base = self.lookup(loc.fallback or self.default, key)
                 if base is None:
-                    problems.append(f"locales/{loc.code}: {key} overrides no key of {loc.fallback}")
+                    problems.append(
+                        f"locales/{loc.code}: {key} overrides no key of {loc.fallback}"
+                    )
                 elif placeholders(base) != placeholders(text):
                     problems.append(f"locales/{loc.code}: {key} placeholders differ from base")
         return problems
@@ -196,7 +198,10 @@ class Locales:
             m.RenderedChoice(c.id, self.text(code, c.label, c.params)) for c in reply.choices
         )
         return m.RenderedReply(
-            tuple(parts), choices, code, more_label=self.text(code, "common.more_choices"),
+            tuple(parts),
+            choices,
+            code,
+            more_label=self.text(code, "common.more_choices"),
             choice_offset=reply.choice_offset,
         )
 

@@ -169,8 +169,12 @@ class RenderedReply:
                 )
             else:
                 parts.append(
-                    {"type": "link", "label": part.label, "url": part.url,
-                     "download": part.download}
+                    {
+                        "type": "link",
+                        "label": part.label,
+                        "url": part.url,
+                        "download": part.download,
+                    }
                 )
         return {
             "parts": parts,

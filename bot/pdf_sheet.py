@@ -101,11 +101,13 @@ def font_path() -> Path:
 # with, and what it may not end with.
 NO_LINE_START = frozenset(
     "、。，．,.:;!?）)]｝〕〉》」』】〙〗〟’”｠»ゝゞ々〻ー‐゠–〜～？！：；・"
-    "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ")
+    "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ"
+)
 NO_LINE_END = frozenset("（([｛〔〈《「『【〘〖〝‘“｟«")
 # Scripts written without spaces, which may break between any two characters.
-_UNSPACED = ("\u2e80-\u2fdf\u3000-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
-             "\uf900-\ufaff\uff00-\uffef")
+_UNSPACED = (
+    "\u2e80-\u2fdf\u3000-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+)
 # A unit is a word of a spaced script (English, a phone number, a URL) or one character,
 # with the spaces after it.
 _UNIT = re.compile(rf"(?:[^\s{_UNSPACED}]+|.)[ \t]*", re.S)
@@ -135,8 +137,12 @@ def wrap(text: str, width: float, measure: Callable[[str], float]) -> list[str]:
                 line, line_width = "", 0.0
             for char in unit:
                 char_width = measure(char)
-                if (line.strip() and char.strip() and not unicodedata.combining(char)
-                        and line_width + char_width > width):
+                if (
+                    line.strip()
+                    and char.strip()
+                    and not unicodedata.combining(char)
+                    and line_width + char_width > width
+                ):
                     lines.append(line.rstrip())
                     line, line_width = "", 0.0
                 line += char
@@ -157,8 +163,13 @@ class _SheetPDF(FPDF):
         lines = self.lines(self.footer_text, self.epw - PAGE_NUMBER_WIDTH)
         self.set_y(-8 - FOOTER_LINE * len(lines))
         top = self.get_y()
-        self.multi_cell(self.epw - PAGE_NUMBER_WIDTH, FOOTER_LINE, "\n".join(lines),
-                        align="L", wrapmode=WrapMode.CHAR)
+        self.multi_cell(
+            self.epw - PAGE_NUMBER_WIDTH,
+            FOOTER_LINE,
+            "\n".join(lines),
+            align="L",
+            wrapmode=WrapMode.CHAR,
+        )
         self.set_xy(self.w - self.r_margin - PAGE_NUMBER_WIDTH, top)
         self.cell(PAGE_NUMBER_WIDTH, FOOTER_LINE, f"{self.page_no()} / {{nb}}", align="R")
 
@@ -170,8 +181,7 @@ class _SheetPDF(FPDF):
         # Per-character widths, cached: without kerning (fpdf2 applies none here) a
         # string's width is their sum.
         size = self.font_size_pt
-        return sum(self._char_widths.get((size, c)) or self._char_width(size, c)
-                   for c in text)
+        return sum(self._char_widths.get((size, c)) or self._char_width(size, c) for c in text)
 
     def _char_width(self, size: float, char: str) -> float:
         width = self._char_widths[(size, char)] = self.get_string_width(char)
@@ -226,8 +236,9 @@ def _line_height(size: float) -> float:
     return size * 0.55  # mm for a font size in pt: about 1.55 line spacing
 
 
-def _paragraph(pdf: _SheetPDF, text: str, *, size: float,
-               color: tuple[int, int, int] = INK) -> None:
+def _paragraph(
+    pdf: _SheetPDF, text: str, *, size: float, color: tuple[int, int, int] = INK
+) -> None:
     pdf.set_font(FONT, size=size)
     pdf.set_text_color(*color)
     _lines(pdf, pdf.lines(text, pdf.epw), _line_height(size))
@@ -240,8 +251,15 @@ def _paragraph_height(pdf: _SheetPDF, text: str, size: float) -> float:
 
 
 def _lines(pdf: FPDF, lines: list[str], height: float) -> None:
-    pdf.multi_cell(0, height, "\n".join(lines), align="L", new_x=XPos.LMARGIN,
-                   new_y=YPos.NEXT, wrapmode=WrapMode.CHAR)
+    pdf.multi_cell(
+        0,
+        height,
+        "\n".join(lines),
+        align="L",
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
+        wrapmode=WrapMode.CHAR,
+    )
 
 
 def _keep_together(pdf: FPDF, height: float) -> None:
@@ -255,10 +273,14 @@ def _section(pdf: _SheetPDF, section: Section) -> None:
     pdf.set_font(FONT, size=TABLE_SIZE)
     widths = (LABEL_WIDTH, pdf.epw - LABEL_WIDTH)
     inner = tuple(w - 2 * PAD_H - BORDER for w in widths)
-    rows = [(pdf.lines(r.label, inner[0]), pdf.lines(r.value, inner[1]), r.blank_mm)
-            for r in section.rows]
-    heights = [max(max(len(label), len(value)) * LINE_HEIGHT + 2 * PAD_V, blank)
-               for label, value, blank in rows]
+    rows = [
+        (pdf.lines(r.label, inner[0]), pdf.lines(r.value, inner[1]), r.blank_mm)
+        for r in section.rows
+    ]
+    heights = [
+        max(max(len(label), len(value)) * LINE_HEIGHT + 2 * PAD_V, blank)
+        for label, value, blank in rows
+    ]
     _keep_together(pdf, HEADING_HEIGHT + sum(heights) + 1)  # a table stays on one page
 
     pdf.set_font(FONT, size=10.5)
@@ -289,17 +311,21 @@ def _section(pdf: _SheetPDF, section: Section) -> None:
 def _counter_note(pdf: _SheetPDF, content: SheetContent) -> None:
     """The note to the counter staff, with the data credit under it, on one page."""
     size, credit_size = 8.5, 7.5
-    height = (2 + HEADING_HEIGHT
-              + sum(_paragraph_height(pdf, p, size) for p in content.counter_note)
-              + sum(_paragraph_height(pdf, p, credit_size) for p in content.credit))
+    height = (
+        2
+        + HEADING_HEIGHT
+        + sum(_paragraph_height(pdf, p, size) for p in content.counter_note)
+        + sum(_paragraph_height(pdf, p, credit_size) for p in content.credit)
+    )
     _keep_together(pdf, height)
     pdf.ln(2)
     pdf.set_draw_color(*ACCENT)
     pdf.set_line_width(0.3)
     pdf.set_font(FONT, size=10)
     pdf.set_text_color(*ACCENT)
-    pdf.cell(0, HEADING_HEIGHT, content.counter_heading, border="T",
-             new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(
+        0, HEADING_HEIGHT, content.counter_heading, border="T", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+    )
     for paragraph in content.counter_note:
         _paragraph(pdf, paragraph, size=size)
     for line in content.credit:

@@ -129,8 +129,10 @@ class Places:
                 line = reader.line_num
                 code = row["lgcode"]
                 if not is_valid_code(code):
-                    problems.append(f"{path}:{line}: {code!r} is not a valid 6-digit local "
-                                    "government code (check digit)")
+                    problems.append(
+                        f"{path}:{line}: {code!r} is not a valid 6-digit local "
+                        "government code (check digit)"
+                    )
                     continue
                 if code in seen:
                     problems.append(f"{path}:{line}: code {code} also on line {seen[code]}")
@@ -141,10 +143,17 @@ class Places:
                     problems.append(f"{path}:{line}: code {code} is not in prefecture {number}")
                     continue
                 pref = prefectures.setdefault(number, Prefecture(number, row["pref"]))
-                municipalities.append(Municipality(
-                    code=code, prefecture=pref, name=row["city"], kana=row["citykana"],
-                    homepage=row["url"], lat=float(row["lat"]), lng=float(row["lng"]),
-                ))
+                municipalities.append(
+                    Municipality(
+                        code=code,
+                        prefecture=pref,
+                        name=row["city"],
+                        kana=row["citykana"],
+                        homepage=row["url"],
+                        lat=float(row["lat"]),
+                        lng=float(row["lng"]),
+                    )
+                )
         if problems:
             raise PlacesError(problems)
         return cls(municipalities)
@@ -170,12 +179,18 @@ class Places:
     def in_prefecture(self, prefecture: Prefecture, *, wards: bool = False) -> list[Municipality]:
         """The municipalities of a prefecture in code order (a designated city once,
         without its wards, unless ``wards``)."""
-        return [m for m in self.municipalities
-                if m.prefecture == prefecture and (wards or not m.is_ward)]
+        return [
+            m
+            for m in self.municipalities
+            if m.prefecture == prefecture and (wards or not m.is_ward)
+        ]
 
     def wards_of(self, city: Municipality) -> list[Municipality]:
-        return [m for m in self.municipalities
-                if m.is_ward and m.prefecture == city.prefecture and m.city_name == city.name]
+        return [
+            m
+            for m in self.municipalities
+            if m.is_ward and m.prefecture == city.prefecture and m.city_name == city.name
+        ]
 
     def search(self, text: str, *, limit: int = 20) -> list[Municipality]:
         """Municipalities matching what a person typed: a code, or a name or kana that
@@ -189,7 +204,7 @@ class Places:
             # name counts: 「京都市」 starts with 京都(府) but means the city.
             if key.startswith(pref.name) and len(key) > len(pref.name):
                 candidates = [m for m in candidates if m.prefecture == pref]
-                key = key[len(pref.name):]
+                key = key[len(pref.name) :]
                 break
         by_code = self.by_code(key) if key.isdigit() else None
         if by_code:

@@ -22,8 +22,9 @@ Handler = Callable[[Conversation, InboundEvent], Awaitable[None]]
 
 
 class Responder:
-    def __init__(self, engine: Engine, safety: Safety, default_locale: str,
-                 handoff: Any = None) -> None:
+    def __init__(
+        self, engine: Engine, safety: Safety, default_locale: str, handoff: Any = None
+    ) -> None:
         self.engine = engine
         self.safety = safety
         self.default_locale = default_locale
@@ -100,8 +101,11 @@ class Responder:
         if conv.mode != MODE_BOT and not self._own_choice(conv, choice):
             # With a counsellor (or waiting for one) only that state's buttons work:
             # an old menu button must not pull the person out of the conversation.
-            conv.reply.say("handoff.already_waiting" if conv.mode == MODE_WAITING
-                           else "handoff.with_counsellor")
+            conv.reply.say(
+                "handoff.already_waiting"
+                if conv.mode == MODE_WAITING
+                else "handoff.with_counsellor"
+            )
             conv.reply.choices = self.engine.choices_for(conv)
             return
         if choice.startswith(MORE_PREFIX):
@@ -129,7 +133,11 @@ class Responder:
         if conv.mode != MODE_BOT and self.handoff is not None:
             await self.handoff.person_sent_media(conv, event.media_type or "media")
             return
-        key = "common.sticker_thanks" if event.media_type == "sticker" else "common.media_unsupported"
+        key = (
+            "common.sticker_thanks"
+            if event.media_type == "sticker"
+            else "common.media_unsupported"
+        )
         conv.reply.say(key)
         conv.reply.choices = self.engine.choices_for(conv)
 

@@ -21,21 +21,21 @@ MAX_RESULTS = 5
 
 # Points per reason. Category fit dominates; the rest orders entries that fit equally.
 POINTS = {
-    "category": 100,          # the person's worry is what the entry is for
-    "main_category": 40,      # ...and it is the entry's main theme (listed first)
+    "category": 100,  # the person's worry is what the entry is for
+    "main_category": 40,  # ...and it is the entry's main theme (listed first)
     "information_only": -20,  # a site to read, no one to talk to
-    "related_category": 35,   # one of the other likely worries (typed text)
-    "for_children": 40,       # a child, and a children's window (children's lines first)
-    "language": 30,           # speaks the person's language
-    "japanese_only": -25,     # the person writes another language; Japanese only
-    "reach": 20,              # can be reached the way the person prefers
+    "related_category": 35,  # one of the other likely worries (typed text)
+    "for_children": 40,  # a child, and a children's window (children's lines first)
+    "language": 30,  # speaks the person's language
+    "japanese_only": -25,  # the person writes another language; Japanese only
+    "reach": 20,  # can be reached the way the person prefers
     "open_now": 15,
-    "open_late_night": 40,    # open now, and it is late at night
-    "always_open": 10,        # 24 hours: there when they need it
-    "crisis_line": 30,        # a crisis line, for suicidal thoughts
-    "unconfirmed": -20,       # hours or number not confirmed from a current source
-    "periodic": -40,          # runs only in announced periods (#9999)
-    "local_with_place": 10,   # a local window, and we know the person's municipality
+    "open_late_night": 40,  # open now, and it is late at night
+    "always_open": 10,  # 24 hours: there when they need it
+    "crisis_line": 30,  # a crisis line, for suicidal thoughts
+    "unconfirmed": -20,  # hours or number not confirmed from a current source
+    "periodic": -40,  # runs only in announced periods (#9999)
+    "local_with_place": 10,  # a local window, and we know the person's municipality
 }
 
 AGE_RANGES = {  # age groups the flow asks about, as (min, max) years
@@ -149,16 +149,18 @@ def score(entry: Entry, need: Need, at: dt.datetime) -> Ranked | None:
     return Ranked(entry, sum(p for _, p in reasons), tuple(reasons))
 
 
-def rank(entries: Iterable[Entry], need: Need, at: dt.datetime,
-         limit: int = MAX_RESULTS) -> list[Ranked]:
+def rank(
+    entries: Iterable[Entry], need: Need, at: dt.datetime, limit: int = MAX_RESULTS
+) -> list[Ranked]:
     ranked = [r for e in entries if (r := score(e, need, at)) is not None]
     # Ties: 24-hour before the rest, then catalogue order (stable sort).
     ranked.sort(key=lambda r: (-r.score, not r.entry.hours.is_always()))
     return ranked[:limit]
 
 
-def services_for_categories(catalog: Any, categories: Sequence[str],
-                            at: dt.datetime | None = None) -> list[str]:
+def services_for_categories(
+    catalog: Any, categories: Sequence[str], at: dt.datetime | None = None
+) -> list[str]:
     """Catalogue ids for triaged categories (``tsunagari triage``): the ranking's best."""
     if not categories:
         return []
@@ -170,8 +172,9 @@ def services_for_categories(catalog: Any, categories: Sequence[str],
 # --- cards ----------------------------------------------------------------------------
 
 
-def card_for(entry: Entry, services: Services, locale: str, at: dt.datetime,
-             place: Any = None) -> Card:
+def card_for(
+    entry: Entry, services: Services, locale: str, at: dt.datetime, place: Any = None
+) -> Card:
     locales = services.locales
     hours = " ".join(locales.resolve(locale, s) for s in entry.hours.describe())
     badges: list[str] = []
@@ -186,8 +189,11 @@ def card_for(entry: Entry, services: Services, locale: str, at: dt.datetime,
     actions: list[CardAction] = []
     for contact in entry.contacts:
         if contact.kind == "phone" and contact.href:
-            actions.append(CardAction("tel", "card.action.call_number", contact.value,
-                                      {"number": contact.value}))
+            actions.append(
+                CardAction(
+                    "tel", "card.action.call_number", contact.value, {"number": contact.value}
+                )
+            )
         elif contact.kind == "line" and contact.href:
             actions.append(CardAction("url", "card.action.line", contact.href))
         elif contact.kind in ("chat", "mail") and contact.href:
@@ -195,8 +201,9 @@ def card_for(entry: Entry, services: Services, locale: str, at: dt.datetime,
         elif contact.kind == "url" and contact.href:
             actions.append(CardAction("url", "card.action.open", contact.href))
         elif contact.kind == "local" and place is not None and place.homepage:
-            actions.append(CardAction("url", "card.action.city_site", place.homepage,
-                                      {"place": place.name}))
+            actions.append(
+                CardAction("url", "card.action.city_site", place.homepage, {"place": place.name})
+            )
     body = entry.summary
     if entry.apply_at:
         body = f"{body}\n{locales.text(locale, 'card.apply_at', {'where': entry.apply_at})}"

@@ -286,8 +286,10 @@ def _required(nodes: Any) -> frozenset[str] | None:
         if candidate is None:
             return
         anchors = frozenset(candidate)
-        if anchors and all(anchors) and (
-            best is None or _anchor_quality(anchors) > _anchor_quality(best)
+        if (
+            anchors
+            and all(anchors)
+            and (best is None or _anchor_quality(anchors) > _anchor_quality(best))
         ):
             best = anchors
 
@@ -361,6 +363,7 @@ class _Gate:
 
 # --- reading the data files, with line numbers -------------------------------------------------
 
+
 def _data_root() -> Path:
     """The repository root in a checkout; ``bot/_data`` in an installed wheel."""
     packaged = Path(__file__).resolve().parent / "_data"
@@ -418,10 +421,7 @@ def _read_source(path: Path, validator: jsonschema.protocols.Validator) -> _Sour
     source = _Source(path, data, root)
     errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
-        lines = [
-            str(source.error(list(e.absolute_path), e.message))
-            for e in errors[:10]
-        ]
+        lines = [str(source.error(list(e.absolute_path), e.message)) for e in errors[:10]]
         raise RiskDataError("risk data does not match its schema:\n" + "\n".join(lines))
     return source
 
@@ -429,9 +429,11 @@ def _read_source(path: Path, validator: jsonschema.protocols.Validator) -> _Sour
 _TERM_REFERENCE = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
 
 
-def _compile_pattern(source: _Source, where: list[str | int], raw: str,
-                     terms: dict[str, str]) -> str:
+def _compile_pattern(
+    source: _Source, where: list[str | int], raw: str, terms: dict[str, str]
+) -> str:
     """Expand {TERMS}, check the pattern's form, fold it; return regex source (compiled once)."""
+
     def expand(match: re.Match[str]) -> str:
         name = match.group(1)
         if name not in terms:
@@ -452,6 +454,7 @@ def _compile_pattern(source: _Source, where: list[str | int], raw: str,
 
 
 # --- normalisation ---------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class _Substitution:
@@ -526,6 +529,7 @@ class Normaliser:
 
 # --- the lexicons ------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Entry:
     """One rule or override from a lexicon file, as the detector uses it."""
@@ -569,15 +573,17 @@ def _read_lexicon(path: Path, validator: jsonschema.protocols.Validator) -> list
                 _compile_pattern(source, where + ["patterns", n], raw, terms)
                 for n, raw in enumerate(item["patterns"])
             )
-            entries.append(Entry(
-                id=f"{lang}:{item['id']}",
-                level=Level.parse(item["level"]),
-                reason=item.get("reason"),
-                patterns=patterns,
-                examples=tuple(item.get("examples", ())),
-                is_override=is_override,
-                fallback=bool(item.get("fallback", False)),
-            ))
+            entries.append(
+                Entry(
+                    id=f"{lang}:{item['id']}",
+                    level=Level.parse(item["level"]),
+                    reason=item.get("reason"),
+                    patterns=patterns,
+                    examples=tuple(item.get("examples", ())),
+                    is_override=is_override,
+                    fallback=bool(item.get("fallback", False)),
+                )
+            )
     return entries
 
 
@@ -591,8 +597,9 @@ class _Pattern:
 class RiskDetector:
     """Grades messages. Build it once (it compiles every lexicon); ``assess`` is pure."""
 
-    def __init__(self, normaliser: Normaliser, entries: Sequence[Entry],
-                 languages: Sequence[str]) -> None:
+    def __init__(
+        self, normaliser: Normaliser, entries: Sequence[Entry], languages: Sequence[str]
+    ) -> None:
         self.normalise = normaliser
         self.languages = tuple(languages)
         self.entries = tuple(entries)
@@ -608,8 +615,9 @@ class RiskDetector:
         self._gate = _Gate([anchors_of(p.regex.pattern) for p in self._patterns])
 
     @classmethod
-    def from_dir(cls, locales_dir: Path | None = None,
-                 schema_path: Path | None = None) -> RiskDetector:
+    def from_dir(
+        cls, locales_dir: Path | None = None, schema_path: Path | None = None
+    ) -> RiskDetector:
         locales_dir = locales_dir or default_locales_dir()
         schema = json.loads((schema_path or default_schema_path()).read_text(encoding="utf-8"))
         validator = jsonschema.Draft202012Validator(schema)
@@ -692,6 +700,7 @@ def _assessment(found: Iterable[Entry]) -> Assessment:
 
 
 # --- module-level conveniences ------------------------------------------------------------------
+
 
 @functools.cache
 def default_detector() -> RiskDetector:

@@ -29,6 +29,7 @@ from bot.responder import Responder
 from bot.store import keys
 from bot.store.conversations import ConversationStore
 from bot.store.ids import conversation_id
+from bot.store.values import text, text_map
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +143,7 @@ class Runner:
         async with self.store.locked(conv_id):
             while entries := await self.redis.xrange(inbox, count=INBOX_BATCH):
                 for entry_id, fields in entries:
-                    await self._process_entry(conv_id, entry_id, fields)
+                    await self._process_entry(conv_id, text(entry_id), text_map(fields or {}))
         # Clear the recovery index only when the inbox is really empty; check again after
         # removing so an event added meanwhile is never left without an index entry.
         if await self.redis.xlen(inbox) == 0:
@@ -150,10 +151,12 @@ class Runner:
             if await self.redis.xlen(inbox):
                 await self.redis.zadd(keys.pending_inboxes(), {conv_id: time.time()})
 
-    async def _process_entry(self, conv_id: str, entry_id: bytes, fields: dict[bytes, bytes]) -> None:
+    async def _process_entry(
+        self, conv_id: str, entry_id: str, fields: dict[str, str]
+    ) -> None:
         inbox = keys.inbox(conv_id)
         try:
-            event = InboundEvent.from_json(fields[b"e"])
+            event = InboundEvent.from_json(fields["e"])
         except (KeyError, TypeError, ValueError):
             log.error("unreadable inbox entry dropped")
             await self.redis.xdel(inbox, entry_id)
@@ -167,8 +170,6 @@ class Runner:
             log.exception("event failed", extra={"kind": event.kind, "channel": event.channel})
             reply = Reply()
             reply.say("common.error")
-            if conv is None:
-                conv = None
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.xdel(inbox, entry_id)
             if conv is not None and not conv.data.get("_forget"):
@@ -217,7 +218,7 @@ class Runner:
             keys.pending_inboxes(), 0, time.time() - SWEEP_AFTER_S, start=0, num=100
         )
         for raw in stale:
-            conv_id = raw.decode()
+            conv_id = text(raw)
             if conv_id not in self._drains:
                 self.schedule_drain(conv_id)
         return len(stale)

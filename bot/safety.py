@@ -111,5 +111,7 @@ class Safety:
             maxlen=RISK_EVENTS_MAXLEN,
             approximate=True,
         )
-        log.info("risk event", extra={"level": level, "reasons": reasons,
-                                      "channel": conv.address.channel})
+        log.info(
+            "risk event",
+            extra={"level": level, "reasons": reasons, "channel": conv.address.channel},
+        )

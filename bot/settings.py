@@ -55,7 +55,9 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
-        origins = tuple(o.strip() for o in env.get("WEB_ALLOWED_ORIGINS", "").split(",") if o.strip())
+        origins = tuple(
+            o.strip() for o in env.get("WEB_ALLOWED_ORIGINS", "").split(",") if o.strip()
+        )
         return cls(
             host=env.get("HOST", cls.host),
             port=_int(env, "PORT", cls.port),

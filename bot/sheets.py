@@ -57,19 +57,29 @@ class Snapshot:
     lg_code: str | None = None
 
     def to_json(self) -> bytes:
-        return json.dumps({
-            "v": SNAPSHOT_VERSION, "date": self.date.isoformat(), "locale": self.locale,
-            "categories": list(self.categories), "age_group": self.age_group,
-            "shown": list(self.shown), "lg_code": self.lg_code,
-        }, ensure_ascii=False).encode()
+        return json.dumps(
+            {
+                "v": SNAPSHOT_VERSION,
+                "date": self.date.isoformat(),
+                "locale": self.locale,
+                "categories": list(self.categories),
+                "age_group": self.age_group,
+                "shown": list(self.shown),
+                "lg_code": self.lg_code,
+            },
+            ensure_ascii=False,
+        ).encode()
 
     @classmethod
     def from_json(cls, raw: bytes | str) -> Snapshot:
         data = json.loads(raw)
         return cls(
-            date=dt.date.fromisoformat(data["date"]), locale=data["locale"],
-            categories=tuple(data["categories"]), age_group=data["age_group"],
-            shown=tuple(data["shown"]), lg_code=data.get("lg_code"),
+            date=dt.date.fromisoformat(data["date"]),
+            locale=data["locale"],
+            categories=tuple(data["categories"]),
+            age_group=data["age_group"],
+            shown=tuple(data["shown"]),
+            lg_code=data.get("lg_code"),
         )
 
     @classmethod
@@ -79,7 +89,9 @@ class Snapshot:
         categories += [str(c) for c in answers.get("related", []) if c not in categories]
         code = answers.get("lg_code")
         return cls(
-            date=today, locale=conv.locale, categories=tuple(categories),
+            date=today,
+            locale=conv.locale,
+            categories=tuple(categories),
             age_group=str(answers.get("age_group", "unknown")),
             shown=tuple(str(i) for i in conv.data.get("shown", [])),
             lg_code=str(code).removeprefix("lg_") if code else None,
@@ -87,8 +99,9 @@ class Snapshot:
 
 
 class SheetService:
-    def __init__(self, redis: Redis, secret: bytes, services: Services,
-                 settings: Settings) -> None:
+    def __init__(
+        self, redis: Redis, secret: bytes, services: Services, settings: Settings
+    ) -> None:
         self.redis = redis
         # A key of its own, so a sheet signature can never stand in for another HMAC
         # made with the app secret (conversation ids).
@@ -123,8 +136,7 @@ class SheetService:
 
     async def download(self, request: web.Request) -> web.StreamResponse:
         sheet_id = request.match_info["sheet_id"]
-        if not self._valid(sheet_id, request.query.get("exp", ""),
-                           request.query.get("sig", "")):
+        if not self._valid(sheet_id, request.query.get("exp", ""), request.query.get("sig", "")):
             raise web.HTTPForbidden(text=self._notice("sheet_link.invalid"))
         raw = await self.redis.get(keys.result_sheet(sheet_id))
         if raw is None:
@@ -133,16 +145,21 @@ class SheetService:
         async with self._render_slots:
             pdf = await asyncio.to_thread(render, self.content(snapshot))
         filename = f"tsunagari-result-{snapshot.date:%Y%m%d}.pdf"
-        return web.Response(body=pdf, content_type="application/pdf", headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",
-        })
+        return web.Response(
+            body=pdf,
+            content_type="application/pdf",
+            headers={
+                "Content-Disposition": f'attachment; filename="{filename}"',
+                "Cache-Control": "no-store",
+            },
+        )
 
     def _notice(self, key: str) -> str:
         """A refusal in Japanese and English: the link carries no locale."""
         locales = self.services.locales
-        codes = [c for c in dict.fromkeys((locales.default, NOTICE_SECOND_LANGUAGE))
-                 if locales.has(c)]
+        codes = [
+            c for c in dict.fromkeys((locales.default, NOTICE_SECOND_LANGUAGE)) if locales.has(c)
+        ]
         return "\n".join(locales.text(code, key) for code in codes)
 
     def _valid(self, sheet_id: str, exp: str, sig: str) -> bool:
@@ -179,8 +196,9 @@ class SheetWriter:
         return SheetContent(
             lang=self.code.split("-")[0],  # ja-kids is Japanese
             title=self.both("sheet_pdf.title", sep="\n"),
-            date_line=self.both("sheet_pdf.made_on", {
-                "date": Say("sheet_pdf.date", date)}, sep="  /  "),
+            date_line=self.both(
+                "sheet_pdf.made_on", {"date": Say("sheet_pdf.date", date)}, sep="  /  "
+            ),
             intro=self.paragraphs("sheet_pdf.intro"),
             place_line=self._place_line(),
             sections=tuple(self._section(i, e) for i, e in enumerate(entries, start=1)),
@@ -231,9 +249,12 @@ class SheetWriter:
                 Row(self.both("sheet_pdf.row.result", sep="\n"), entry.offers or entry.summary),
                 Row(self.both("sheet_pdf.row.whom", sep="\n"), self._whom(entry)),
                 # The hint is for the person, who writes here: in their language only.
-                Row(self.both("sheet_pdf.row.other", sep="\n") + "\n"
+                Row(
+                    self.both("sheet_pdf.row.other", sep="\n")
+                    + "\n"
                     + self.own("sheet_pdf.row.other_hint", self.code),
-                    blank_mm=NOTES_SPACE_MM),
+                    blank_mm=NOTES_SPACE_MM,
+                ),
             ),
         )
 
@@ -243,24 +264,32 @@ class SheetWriter:
         cats = cats or list(self.snapshot.categories[:1])
         lines = [self.both(f"category.{c}", sep=" / ") for c in cats]
         if self.snapshot.age_group in AGE_GROUPS:
-            lines.append(self.both("sheet_pdf.value.age", {
-                "age": Say(f"guide.age.{self.snapshot.age_group}")}, sep=" / "))
+            lines.append(
+                self.both(
+                    "sheet_pdf.value.age",
+                    {"age": Say(f"guide.age.{self.snapshot.age_group}")},
+                    sep=" / ",
+                )
+            )
         return "\n".join(lines)
 
     def _support(self, entry: Entry) -> str:
         if not entry.provider:
             return entry.name
-        return f"{entry.name}\n" + self.own("sheet_pdf.value.provider", JAPANESE,
-                                            {"provider": entry.provider})
+        return f"{entry.name}\n" + self.own(
+            "sheet_pdf.value.provider", JAPANESE, {"provider": entry.provider}
+        )
 
     def _whom(self, entry: Entry) -> str:
         lines: list[str] = []
         if entry.audience.description:
-            lines.append(self.own("sheet_pdf.value.audience", JAPANESE,
-                                  {"text": entry.audience.description}))
+            lines.append(
+                self.own(
+                    "sheet_pdf.value.audience", JAPANESE, {"text": entry.audience.description}
+                )
+            )
         if entry.apply_at:
-            lines.append(self.own("sheet_pdf.value.apply_at", JAPANESE,
-                                  {"text": entry.apply_at}))
+            lines.append(self.own("sheet_pdf.value.apply_at", JAPANESE, {"text": entry.apply_at}))
         # apply_at often names the number already ("電話 0120-…"): don't print it twice.
         phones = [p for p in entry.phones() if p.value not in entry.apply_at]
         if phones:
@@ -268,14 +297,16 @@ class SheetWriter:
             lines.append(self.own("sheet_pdf.value.phones", JAPANESE, {"numbers": numbers}))
         hours = entry.hours.describe()
         if hours:
-            lines.append(self.own("sheet_pdf.value.hours", JAPANESE,
-                                  {"text": self._hours(hours, JAPANESE)}))
+            lines.append(
+                self.own("sheet_pdf.value.hours", JAPANESE, {"text": self._hours(hours, JAPANESE)})
+            )
             # Hours are data, so the person can read them too; a note is Japanese text
             # from the catalogue, already printed above.
             theirs = tuple(s for s in hours if s.key != HOURS_NOTE)
             if self.bilingual and theirs:
-                line = self.own("sheet_pdf.value.hours", self.code,
-                                {"text": self._hours(theirs, self.code)})
+                line = self.own(
+                    "sheet_pdf.value.hours", self.code, {"text": self._hours(theirs, self.code)}
+                )
                 if line != lines[-1]:
                     lines.append(line)
         return "\n".join(lines)
@@ -296,8 +327,11 @@ class SheetWriter:
         if place is None:
             return ""
         if place.homepage:
-            return self.both("sheet_pdf.place_homepage",
-                             {"place": place.full_name, "url": place.homepage}, sep="\n")
+            return self.both(
+                "sheet_pdf.place_homepage",
+                {"place": place.full_name, "url": place.homepage},
+                sep="\n",
+            )
         return self.both("sheet_pdf.place", {"place": place.full_name}, sep="\n")
 
     def _credit(self, entries: list[Entry]) -> tuple[str, ...]:

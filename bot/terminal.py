@@ -53,20 +53,23 @@ class TerminalChannel(Channel):
 def to_event(line: str, channel: TerminalChannel, user_id: str) -> InboundEvent:
     event_id = uuid.uuid4().hex
     if line.isdigit() and 1 <= int(line) <= len(channel.choices):
-        return InboundEvent(CHANNEL, user_id, "choice", event_id,
-                            choice=channel.choices[int(line) - 1])
+        return InboundEvent(
+            CHANNEL, user_id, "choice", event_id, choice=channel.choices[int(line) - 1]
+        )
     return InboundEvent(CHANNEL, user_id, "text", event_id, text=line)
 
 
-async def run_terminal_chat(settings: Settings, stdin: TextIO = sys.stdin,
-                            stdout: TextIO = sys.stdout) -> int:
+async def run_terminal_chat(
+    settings: Settings, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout
+) -> int:
     async with open_redis(settings.redis_url, settings.data_dir) as redis:
         secret = await load_or_create_secret(redis, settings.secret)
         services, engine, responder = load_services(settings, redis, secret)
         channel = TerminalChannel(stdout)
         store = ConversationStore(redis, settings.conversation_ttl_seconds)
-        runner = Runner(redis, store, engine, responder, {CHANNEL: channel},
-                        services.locales, secret)
+        runner = Runner(
+            redis, store, engine, responder, {CHANNEL: channel}, services.locales, secret
+        )
         if services.handoff is not None:
             services.handoff.attach(runner)
         user_id = uuid.uuid4().hex  # a new conversation each time

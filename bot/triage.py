@@ -59,9 +59,24 @@ from bot.yamldata import DataError, SourcedData, load_checked
 # the concrete situation (it finds the window that can act on it), then the feelings it
 # brings (mental_health, loneliness), which come with many situations.
 CATEGORY_IDS: tuple[str, ...] = (
-    "suicidal", "violence", "sexual_violence", "housing", "money", "work", "school", "care",
-    "childcare", "family", "health", "disability", "foreign", "gender_sexuality",
-    "hikikomori", "legal_consumer", "mental_health", "loneliness",
+    "suicidal",
+    "violence",
+    "sexual_violence",
+    "housing",
+    "money",
+    "work",
+    "school",
+    "care",
+    "childcare",
+    "family",
+    "health",
+    "disability",
+    "foreign",
+    "gender_sexuality",
+    "hikikomori",
+    "legal_consumer",
+    "mental_health",
+    "loneliness",
 )
 INTENT_IDS: tuple[str, ...] = ("human", "restart", "delete_data")
 TIER_WEIGHTS = {"strong": 3, "medium": 2, "weak": 1}
@@ -211,7 +226,8 @@ class JapaneseReader:
 def _read_past(morpheme: Morpheme) -> bool:
     kind, surface = morpheme.part_of_speech()[0], morpheme.surface()
     return (kind == "助詞" and surface in _DROPPED_PARTICLES) or (
-        kind == "接頭辞" and surface in _HONORIFICS)
+        kind == "接頭辞" and surface in _HONORIFICS
+    )
 
 
 @dataclass(frozen=True)
@@ -233,8 +249,12 @@ class Triage:
         self._reader = reader
 
     @classmethod
-    def load(cls, locales_dir: Path | None = None, schema: Path | None = None,
-             reader: JapaneseReader | None = None) -> Triage:
+    def load(
+        cls,
+        locales_dir: Path | None = None,
+        schema: Path | None = None,
+        reader: JapaneseReader | None = None,
+    ) -> Triage:
         """Read and check every lexicon. ``reader`` replaces Sudachi (for comparisons)."""
         locales_dir = locales_dir or paths.locales_dir()
         schema = schema or schema_path()
@@ -279,8 +299,9 @@ class Triage:
         ]
         return self._category_evidence(text, lang) + intents
 
-    def run_jsonl(self, infile: TextIO, outfile: TextIO,
-                  services_for: Callable[[list[str]], list[str]]) -> None:
+    def run_jsonl(
+        self, infile: TextIO, outfile: TextIO, services_for: Callable[[list[str]], list[str]]
+    ) -> None:
         """``{"text", "lang"}`` lines in; one ``{"categories", "services"}`` line out each.
 
         A line that is not such an object gets ``{"categories": [], "services": [],
@@ -306,8 +327,12 @@ class Triage:
         for lexicon in self._lexicons_for(text, lang):
             for hit in self._hits(lexicon, lexicon.phrases, text):
                 key = (hit.phrase.label, hit.phrase.written)
-                seen.setdefault(key, Evidence(
-                    hit.phrase.label, hit.phrase.written, hit.phrase.weight, lexicon.lang))
+                seen.setdefault(
+                    key,
+                    Evidence(
+                        hit.phrase.label, hit.phrase.written, hit.phrase.weight, lexicon.lang
+                    ),
+                )
         return list(seen.values())
 
     def _lexicons_for(self, text: str, lang: str) -> list[Lexicon]:
@@ -367,8 +392,9 @@ def _find(view: str, starts: frozenset[int], form: Form) -> tuple[int, int] | No
     return None
 
 
-def _occurrences(view: str, starts: frozenset[int], part: Part, lo: int,
-                 hi: int) -> Iterator[tuple[int, int]]:
+def _occurrences(
+    view: str, starts: frozenset[int], part: Part, lo: int, hi: int
+) -> Iterator[tuple[int, int]]:
     """Spans where ``part`` occurs starting in [lo, hi)."""
     if part.pattern is not None:
         for match in part.pattern.finditer(view, lo):
@@ -385,9 +411,7 @@ def _occurrences(view: str, starts: frozenset[int], part: Part, lo: int,
 
 def _has_marks(text: str) -> bool:
     """Whether Latin letters in ``text`` carry diacritics (tôi, não) or none (toi, nao)."""
-    return any(
-        ch.isalpha() and ord(ch) > 0x7F and _SCRIPTS["latin"].match(ch) for ch in text
-    )
+    return any(ch.isalpha() and ord(ch) > 0x7F and _SCRIPTS["latin"].match(ch) for ch in text)
 
 
 def _longest_only(hits: list[_Hit]) -> list[_Hit]:
@@ -396,7 +420,8 @@ def _longest_only(hits: list[_Hit]) -> list[_Hit]:
     kept: dict[tuple[str, int, int], _Hit] = {}
     for hit in hits:
         if any(
-            other.start <= hit.start and hit.end <= other.end
+            other.start <= hit.start
+            and hit.end <= other.end
             and other.end - other.start > hit.end - hit.start
             for other in hits
         ):
@@ -422,8 +447,10 @@ def _parse_request(line: str) -> tuple[str, str]:
 
 # --- building a lexicon from its YAML -------------------------------------------------------
 
-def _build_lexicon(doc: SourcedData, reader: JapaneseReader | None,
-                   problems: list[str]) -> Lexicon:
+
+def _build_lexicon(
+    doc: SourcedData, reader: JapaneseReader | None, problems: list[str]
+) -> Lexicon:
     data = doc.data
     lang, matching = data["lang"], data["matching"]
     if doc.path.parent.name != lang:
@@ -448,7 +475,8 @@ def _build_lexicon(doc: SourcedData, reader: JapaneseReader | None,
                 twin = seen.get(phrase.forms[0]) if phrase.forms else None
                 if twin is not None:
                     problems.append(
-                        f"{doc.where(where)}: {written!r} reads as {twin!r} in {category}")
+                        f"{doc.where(where)}: {written!r} reads as {twin!r} in {category}"
+                    )
                 if phrase.forms:
                     seen[phrase.forms[0]] = written
                 phrases.append(phrase)

@@ -67,7 +67,9 @@ def load_yaml(path: Path) -> SourcedData:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
-        raise DataError([f"{path}:{line}: not valid YAML: {getattr(exc, 'problem', exc)}"]) from exc
+        raise DataError(
+            [f"{path}:{line}: not valid YAML: {getattr(exc, 'problem', exc)}"]
+        ) from exc
     return SourcedData(path, data, root)
 
 

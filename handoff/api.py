@@ -33,11 +33,19 @@ from handoff.service import (
     priority_of,
 )
 from handoff.staff import LoginRefused, LoginThrottled, StaffDirectory
+from handoff.stream_tickets import (
+    STREAM_TICKET_SECONDS,
+    issue_stream_ticket,
+    redeem_stream_ticket,
+)
 
 log = logging.getLogger(__name__)
 
 OPENAPI_FILE = Path(__file__).with_name("openapi.yaml")
 PUBLIC_ROUTES = frozenset({"login", "openapi"})
+# Routes a browser opens without headers (EventSource): a one-time ticket stands in for
+# the bearer token there, and only there.
+TICKET_ROUTES = frozenset({"events"})
 DEFAULT_STATS_DAYS = 7
 SSE_KEEPALIVE_SECONDS = 15.0
 _WHO = web.RequestKey("handoff_who", Counsellor)
@@ -79,7 +87,12 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         route_name = request.match_info.route.name
         if route_name not in PUBLIC_ROUTES and request.match_info.http_exception is None:
             token = _bearer(request)
-            who = await _staff(request).authenticate(token) if token else None
+            if token:
+                who = await _staff(request).authenticate(token)
+            elif route_name in TICKET_ROUTES and "ticket" in request.query:
+                who = await _ticket_holder(request, request.query["ticket"])
+            else:
+                who = None
             if who is None:
                 response = error(401, "unauthorized")
                 response.headers["WWW-Authenticate"] = "Bearer"
@@ -91,8 +104,12 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     except HandoffError as exc:
         return error(exc.status, exc.code, field=exc.field)
     except RecordInvalid as exc:
-        return error(422, "invalid_record", field=exc.problems[0].field,
-                     problems=[p.as_json() for p in exc.problems])
+        return error(
+            422,
+            "invalid_record",
+            field=exc.problems[0].field,
+            problems=[p.as_json() for p in exc.problems],
+        )
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
@@ -105,6 +122,11 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     except Exception:
         log.exception("api error", extra={"path": request.path})
         return error(500, "internal")
+
+
+async def _ticket_holder(request: web.Request, ticket: str) -> Counsellor | None:
+    login = await redeem_stream_ticket(_service(request).redis, ticket)
+    return await _staff(request).counsellor(login) if login else None
 
 
 async def _body(request: web.Request) -> dict[str, Any]:
@@ -131,14 +153,20 @@ def _field(body: dict[str, Any], name: str, required: bool = True) -> str | None
 def ticket_json(ticket: Ticket) -> dict[str, Any]:
     """A ticket right after a change (the caller may no longer see it, after a transfer)."""
     return {
-        "id": ticket.id, "status": ticket.status, "risk": ticket.risk,
-        "priority": priority_of(ticket.risk), "orgs": list(ticket.orgs), "org": ticket.org,
-        "counsellor": ticket.counsellor, "position": ticket.position,
+        "id": ticket.id,
+        "status": ticket.status,
+        "risk": ticket.risk,
+        "priority": priority_of(ticket.risk),
+        "orgs": list(ticket.orgs),
+        "org": ticket.org,
+        "counsellor": ticket.counsellor,
+        "position": ticket.position,
         "estimate_minutes": ticket.estimate_minutes,
     }
 
 
 # --- signing in ------------------------------------------------------------------------------
+
 
 async def login(request: web.Request) -> web.Response:
     body = await _body(request)
@@ -163,10 +191,28 @@ async def logout(request: web.Request) -> web.Response:
 
 async def me(request: web.Request) -> web.Response:
     who = request[_WHO]
-    return _json({
-        "login": who.login, "org": who.org, "role": who.role, "name": who.name,
-        "org_name": await _service(request).org_name(who.org),
-    })
+    return _json(
+        {
+            "login": who.login,
+            "org": who.org,
+            "role": who.role,
+            "name": who.name,
+            "org_name": await _service(request).org_name(who.org),
+        }
+    )
+
+
+async def orgs(request: web.Request) -> web.Response:
+    """Organisations that take conversations now, for the transfer form."""
+    service = _service(request)
+    return _json(
+        {
+            "orgs": [
+                {"id": p.id, "name": await service.org_name(p.id)}
+                for p in await service.profiles()
+            ]
+        }
+    )
 
 
 async def heartbeat(request: web.Request) -> web.Response:
@@ -175,6 +221,7 @@ async def heartbeat(request: web.Request) -> web.Response:
 
 
 # --- queue and conversations -------------------------------------------------------------
+
 
 async def queue(request: web.Request) -> web.Response:
     return _json({"waiting": await _service(request).waiting_for(request[_WHO])})
@@ -217,14 +264,16 @@ def _is_entry_id(value: str) -> bool:
 async def send(request: web.Request) -> web.Response:
     body = await _body(request)
     message_id = await _service(request).send(
-        request.match_info["id"], request[_WHO], body.get("text"))  # type: ignore[arg-type]
+        request.match_info["id"], request[_WHO], _field(body, "text", required=False) or ""
+    )
     return _json({"id": message_id}, status=201)
 
 
 async def note(request: web.Request) -> web.Response:
     body = await _body(request)
     note_id = await _service(request).note(
-        request.match_info["id"], request[_WHO], body.get("text"))  # type: ignore[arg-type]
+        request.match_info["id"], request[_WHO], _field(body, "text", required=False) or ""
+    )
     return _json({"id": note_id}, status=201)
 
 
@@ -236,11 +285,15 @@ async def transfer(request: web.Request) -> web.Response:
     if kind == "org" and not body.get("org"):
         raise Invalid("required", "org")
     target = TransferTarget(
-        kind=kind, org=_field(body, "org", False), category=_field(body, "category", False),
-        lang=_field(body, "lang", False), age_group=_field(body, "age_group", False),
+        kind=kind,
+        org=_field(body, "org", False),
+        category=_field(body, "category", False),
+        lang=_field(body, "lang", False),
+        age_group=_field(body, "age_group", False),
     )
-    ticket = await _service(request).transfer(request.match_info["id"], request[_WHO], target,
-                                              note=_field(body, "note", False))
+    ticket = await _service(request).transfer(
+        request.match_info["id"], request[_WHO], target, note=_field(body, "note", False)
+    )
     return _json(ticket_json(ticket))
 
 
@@ -253,6 +306,7 @@ async def close(request: web.Request) -> web.Response:
 
 
 # --- the rest --------------------------------------------------------------------------------
+
 
 async def canned(request: web.Request) -> web.Response:
     return _json({"canned_replies": await _service(request).canned(request[_WHO])})
@@ -292,10 +346,13 @@ async def events(request: web.Request) -> web.StreamResponse:
     """Server-sent events: live updates this caller may see, keep-alives in between (which
     also keep the caller on duty and their claims alive while the stream is open)."""
     who, service = request[_WHO], _service(request)
-    response = web.StreamResponse(headers={
-        "Content-Type": "text/event-stream", "Cache-Control": "no-cache",
-        "X-Accel-Buffering": "no",
-    })
+    response = web.StreamResponse(
+        headers={
+            "Content-Type": "text/event-stream",
+            "Cache-Control": "no-cache",
+            "X-Accel-Buffering": "no",
+        }
+    )
     await response.prepare(request)
     keepalive = min(SSE_KEEPALIVE_SECONDS, service.config.timings.lease_seconds / 3)
     async with Subscription(service.redis, who) as subscription:
@@ -308,6 +365,11 @@ async def events(request: web.Request) -> web.StreamResponse:
                 continue
             payload = json.dumps(update.as_json(), ensure_ascii=False)
             await response.write(f"event: {update.type}\ndata: {payload}\n\n".encode())
+
+
+async def events_ticket(request: web.Request) -> web.Response:
+    ticket = await issue_stream_ticket(_service(request).redis, request[_WHO].login)
+    return _json({"ticket": ticket, "expires_in": STREAM_TICKET_SECONDS}, status=201)
 
 
 @cache
@@ -324,26 +386,30 @@ def setup_api_routes(app: web.Application) -> web.Application:
     authentication middleware). ``app`` must hold ``handoff_service_key`` and
     ``staff_key``. Returns the sub-application."""
     api = web.Application(middlewares=[guard])
-    api.add_routes([
-        web.get("/openapi.json", openapi, name="openapi"),
-        web.post("/login", login, name="login"),
-        web.post("/logout", logout, name="logout"),
-        web.get("/me", me, name="me"),
-        web.post("/heartbeat", heartbeat, name="heartbeat"),
-        web.get("/queue", queue, name="queue"),
-        web.get("/conversations", conversations, name="conversations"),
-        web.get("/conversations/{id}", conversation, name="conversation"),
-        web.post("/conversations/{id}/claim", claim, name="claim"),
-        web.post("/conversations/{id}/release", release, name="release"),
-        web.get("/conversations/{id}/messages", messages, name="messages"),
-        web.post("/conversations/{id}/messages", send, name="send"),
-        web.post("/conversations/{id}/notes", note, name="note"),
-        web.post("/conversations/{id}/transfer", transfer, name="transfer"),
-        web.post("/conversations/{id}/close", close, name="close"),
-        web.get("/canned", canned, name="canned"),
-        web.get("/alerts", alerts, name="alerts"),
-        web.get("/stats", stats, name="stats"),
-        web.get("/events", events, name="events"),
-    ])
+    api.add_routes(
+        [
+            web.get("/openapi.json", openapi, name="openapi"),
+            web.post("/login", login, name="login"),
+            web.post("/logout", logout, name="logout"),
+            web.get("/me", me, name="me"),
+            web.post("/heartbeat", heartbeat, name="heartbeat"),
+            web.get("/queue", queue, name="queue"),
+            web.get("/conversations", conversations, name="conversations"),
+            web.get("/conversations/{id}", conversation, name="conversation"),
+            web.post("/conversations/{id}/claim", claim, name="claim"),
+            web.post("/conversations/{id}/release", release, name="release"),
+            web.get("/conversations/{id}/messages", messages, name="messages"),
+            web.post("/conversations/{id}/messages", send, name="send"),
+            web.post("/conversations/{id}/notes", note, name="note"),
+            web.post("/conversations/{id}/transfer", transfer, name="transfer"),
+            web.post("/conversations/{id}/close", close, name="close"),
+            web.get("/canned", canned, name="canned"),
+            web.get("/alerts", alerts, name="alerts"),
+            web.get("/stats", stats, name="stats"),
+            web.get("/events", events, name="events"),
+            web.post("/events/ticket", events_ticket, name="events_ticket"),
+            web.get("/orgs", orgs, name="orgs"),
+        ]
+    )
     app.add_subapp("/api", api)
     return api

@@ -14,15 +14,15 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 HandoffEventKind = Literal[
-    "queued",       # params: position (int), estimate_minutes (int | None)
-    "position",     # params: position, estimate_minutes   (waiting updates)
+    "queued",  # params: position (int), estimate_minutes (int | None)
+    "position",  # params: position, estimate_minutes   (waiting updates)
     "no_one_on_duty",  # params: next_open (ISO datetime | None); person may leave a message
-    "claimed",      # params: counsellor (display name), org (display name)
-    "message",      # params: text (str), message_id (str), counsellor (display name)
+    "claimed",  # params: counsellor (display name), org (display name)
+    "message",  # params: text (str), message_id (str), counsellor (display name)
     "transferred",  # params: to (display label)
-    "released",     # back in the queue (counsellor let go or disconnected for good)
-    "closed",       # the counsellor closed the conversation; the bot resumes
-    "cancelled",    # the person stopped waiting (confirmation)
+    "released",  # back in the queue (counsellor let go or disconnected for good)
+    "closed",  # the counsellor closed the conversation; the bot resumes
+    "cancelled",  # the person stopped waiting (confirmation)
 ]
 
 

@@ -73,6 +73,7 @@ class _Usage(Exception):
 
 # --- org add ----------------------------------------------------------------------------------
 
+
 def _org_parser() -> _Parser:
     parser = _Parser(prog="tsunagari org add", description="Register a partner organisation.")
     parser.add_argument("org", help="id: lowercase letters, digits, - and _")
@@ -105,9 +106,12 @@ def org_main(argv: list[str], redis: RedisSource = None) -> int:
 
 # --- counsellor add -----------------------------------------------------------------------
 
+
 def _counsellor_parser() -> _Parser:
-    parser = _Parser(prog="tsunagari counsellor add",
-                     description="Add a console account; the password is read from stdin.")
+    parser = _Parser(
+        prog="tsunagari counsellor add",
+        description="Add a console account; the password is read from stdin.",
+    )
     parser.add_argument("login")
     parser.add_argument("--org", required=True)
     parser.add_argument("--role", default="counsellor", choices=ROLES)
@@ -121,8 +125,9 @@ def _read_password(stdin: IO[str]) -> str:
     return stdin.readline().rstrip("\r\n")
 
 
-async def counsellor_add_async(argv: list[str], redis: Redis, stdin: IO[str] = sys.stdin,
-                               out: IO[str] = sys.stdout) -> int:
+async def counsellor_add_async(
+    argv: list[str], redis: Redis, stdin: IO[str] = sys.stdin, out: IO[str] = sys.stdout
+) -> int:
     try:
         args = _counsellor_parser().parse_args(argv)
         staff = StaffDirectory(redis)
@@ -130,8 +135,9 @@ async def counsellor_add_async(argv: list[str], redis: Redis, stdin: IO[str] = s
         if await staff.counsellor(login) is not None:
             out.write(f"counsellor {login}: exists\n")
             return 0
-        created = await staff.add_counsellor(login, args.org, _read_password(stdin),
-                                             role=args.role, name=args.name)
+        created = await staff.add_counsellor(
+            login, args.org, _read_password(stdin), role=args.role, name=args.name
+        )
     except (_Usage, ValueError) as exc:
         sys.stderr.write(f"{exc}\n")
         return 2
@@ -139,8 +145,9 @@ async def counsellor_add_async(argv: list[str], redis: Redis, stdin: IO[str] = s
     return 0
 
 
-def counsellor_add(argv: list[str], redis: RedisSource = None, stdin: IO[str] | None = None
-                   ) -> int:
+def counsellor_add(
+    argv: list[str], redis: RedisSource = None, stdin: IO[str] | None = None
+) -> int:
     return _run(redis, lambda client: counsellor_add_async(argv, client, stdin or sys.stdin))
 
 
@@ -153,6 +160,7 @@ def counsellor_main(argv: list[str], redis: RedisSource = None) -> int:
 
 
 # --- stats -----------------------------------------------------------------------------------
+
 
 def _stats_parser() -> _Parser:
     parser = _Parser(prog="tsunagari stats", description="Handoff figures as #9999 reports them.")

@@ -23,13 +23,30 @@ SCHEMA_FILE = "schema/handoff.schema.json"
 # Record lists. Age bands split at 18 and at 19 so both the #9999 reports (18歳以下)
 # and MHLW's (19歳以下, 20代) can be counted from the same records.
 DEFAULT_AGE_BANDS: tuple[str, ...] = (
-    "under_13", "13_15", "16_18", "19", "20s", "30s", "40s", "50s", "60s", "70_plus",
+    "under_13",
+    "13_15",
+    "16_18",
+    "19",
+    "20s",
+    "30s",
+    "40s",
+    "50s",
+    "60s",
+    "70_plus",
     "unknown",
 )
 DEFAULT_GENDERS: tuple[str, ...] = ("female", "male", "other", "unknown")
 DEFAULT_RISK_FLAGS: tuple[str, ...] = (
-    "suicidal_ideation", "suicide_plan", "suicide_means", "suicide_timing", "past_attempt",
-    "self_harm", "abuse", "dv", "sexual_violence", "other_danger",
+    "suicidal_ideation",
+    "suicide_plan",
+    "suicide_means",
+    "suicide_timing",
+    "past_attempt",
+    "self_harm",
+    "abuse",
+    "dv",
+    "sexual_violence",
+    "other_danger",
 )
 
 
@@ -42,8 +59,13 @@ class CannedReply:
     org: str | None = None  # None: offered to every organisation
 
     def as_json(self) -> dict[str, Any]:
-        return {"id": self.id, "title": self.title, "text": self.text, "lang": self.lang,
-                "org": self.org}
+        return {
+            "id": self.id,
+            "title": self.title,
+            "text": self.text,
+            "lang": self.lang,
+            "org": self.org,
+        }
 
 
 @dataclass(frozen=True)
@@ -125,8 +147,10 @@ def build_config(doc: SourcedData) -> HandoffConfig:
         skills = raw.get("skills") or {}
         unknown = set(skills.get("categories") or ()) - CATEGORY_IDS
         if unknown:
-            problems.append(f"{doc.where([*where, 'skills', 'categories'])}: "
-                            f"unknown categories {sorted(unknown)}")
+            problems.append(
+                f"{doc.where([*where, 'skills', 'categories'])}: "
+                f"unknown categories {sorted(unknown)}"
+            )
         try:
             hours = _hours(raw["hours"]) if "hours" in raw else None
         except ValueError as exc:
@@ -169,8 +193,9 @@ def _spans(raw: list[str]) -> tuple[Span, ...]:
 
 
 def _hours(raw: dict[str, Any]) -> Hours:
-    weekly = {WEEKDAYS.index(day): _spans(spans)
-              for day, spans in (raw.get("weekly") or {}).items()}
+    weekly = {
+        WEEKDAYS.index(day): _spans(spans) for day, spans in (raw.get("weekly") or {}).items()
+    }
     holiday_rule = raw.get("holidays", "closed")
     holidays: str | tuple[Span, ...] | None
     if holiday_rule == "closed":
@@ -183,11 +208,13 @@ def _hours(raw: dict[str, Any]) -> Hours:
         weekly=weekly,
         holidays=holidays,
         closed_dates=frozenset(date.fromisoformat(d) for d in raw.get("closed_dates") or ()),
-        special_dates={date.fromisoformat(d): _spans(s)
-                       for d, s in (raw.get("special_dates") or {}).items()},
+        special_dates={
+            date.fromisoformat(d): _spans(s) for d, s in (raw.get("special_dates") or {}).items()
+        },
     )
 
 
 def _canned(raw: dict[str, Any], org: str | None) -> CannedReply:
-    return CannedReply(id=raw["id"], title=raw["title"], text=raw["text"],
-                       lang=raw.get("lang", "ja"), org=org)
+    return CannedReply(
+        id=raw["id"], title=raw["title"], text=raw["text"], lang=raw.get("lang", "ja"), org=org
+    )

@@ -27,13 +27,19 @@ class LiveUpdate:
     type: str
     ticket: str | None = None
     orgs: tuple[str, ...] = ()  # where the ticket is routed
-    org: str | None = None      # who has it
+    org: str | None = None  # who has it
     at: float = 0.0
     data: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
-        return {"type": self.type, "ticket": self.ticket, "orgs": list(self.orgs),
-                "org": self.org, "at": self.at, **self.data}
+        return {
+            "type": self.type,
+            "ticket": self.ticket,
+            "orgs": list(self.orgs),
+            "org": self.org,
+            "at": self.at,
+            **self.data,
+        }
 
     def visible_to(self, who: Counsellor) -> bool:
         """The same rule as the API's: a taken conversation is its organisation's alone;
@@ -52,9 +58,12 @@ async def publish(redis: Redis, update: LiveUpdate) -> None:
 def parse(raw: bytes | str) -> LiveUpdate:
     data = json.loads(raw)
     return LiveUpdate(
-        type=data.pop("type"), ticket=data.pop("ticket", None),
-        orgs=tuple(data.pop("orgs", ()) or ()), org=data.pop("org", None),
-        at=float(data.pop("at", 0.0)), data=data,
+        type=data.pop("type"),
+        ticket=data.pop("ticket", None),
+        orgs=tuple(data.pop("orgs", ()) or ()),
+        org=data.pop("org", None),
+        at=float(data.pop("at", 0.0)),
+        data=data,
     )
 
 

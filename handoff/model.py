@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.store.values import text, text_map  # noqa: F401 - re-exported for handoff
+
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -9,11 +11,28 @@ from typing import Any, Literal
 RISK_LEVELS: tuple[str, ...] = ("none", "low", "medium", "high")
 
 # Worry areas, as the bot's flows name them (the MHLW / #9999 reporting categories).
-CATEGORY_IDS: frozenset[str] = frozenset({
-    "loneliness", "suicidal", "mental_health", "money", "housing", "work", "childcare",
-    "family", "care", "violence", "sexual_violence", "school", "gender_sexuality", "foreign",
-    "disability", "hikikomori", "health", "legal_consumer",
-})
+CATEGORY_IDS: frozenset[str] = frozenset(
+    {
+        "loneliness",
+        "suicidal",
+        "mental_health",
+        "money",
+        "housing",
+        "work",
+        "childcare",
+        "family",
+        "care",
+        "violence",
+        "sexual_violence",
+        "school",
+        "gender_sexuality",
+        "foreign",
+        "disability",
+        "hikikomori",
+        "health",
+        "legal_consumer",
+    }
+)
 
 Role = Literal["counsellor", "coordinator", "supervisor", "admin"]
 ROLES: tuple[str, ...] = ("counsellor", "coordinator", "supervisor", "admin")
@@ -29,17 +48,6 @@ TicketMode = Literal["live", "message"]
 def risk_rank(level: str) -> int:
     """0 for none … 3 for high; unknown levels count as none."""
     return RISK_LEVELS.index(level) if level in RISK_LEVELS else 0
-
-
-def text(value: Any) -> str:
-    """A Redis reply as str, whether the client decodes responses or not."""
-    if isinstance(value, bytes):
-        return value.decode("utf-8")
-    return "" if value is None else str(value)
-
-
-def text_map(raw: Mapping[Any, Any]) -> dict[str, str]:
-    return {text(k): text(v) for k, v in raw.items()}
 
 
 @dataclass(frozen=True)

@@ -345,9 +345,18 @@ class TicketQueue:
         self._reroute = register(_REROUTE)
         self._log_event = register(_COMMON + _LOG_EVENT)
 
-    async def enqueue(self, ticket_id: str, conv_id: str, fields: Mapping[str, str | bytes], *,
-                      now_ms: int, status: str, ttl: int, outcome: str,
-                      history_ttl: int) -> Outcome:
+    async def enqueue(
+        self,
+        ticket_id: str,
+        conv_id: str,
+        fields: Mapping[str, str | bytes],
+        *,
+        now_ms: int,
+        status: str,
+        ttl: int,
+        outcome: str,
+        history_ttl: int,
+    ) -> Outcome:
         """Create a ticket (``waiting`` in the queue, or ``offline``); if the conversation
         has a waiting or active ticket already, nothing changes: ``exists`` names it."""
         while True:
@@ -356,8 +365,14 @@ class TicketQueue:
             for name, value in fields.items():
                 flat += [name, value]
             reply = await self._enqueue(
-                keys=[QUEUE, ticket_key(ticket_id), BY_CONV, EVENTS, history_key(conv_id),
-                      ticket_key(current or ticket_id)],
+                keys=[
+                    QUEUE,
+                    ticket_key(ticket_id),
+                    BY_CONV,
+                    EVENTS,
+                    history_key(conv_id),
+                    ticket_key(current or ticket_id),
+                ],
                 args=[ticket_id, conv_id, now_ms, current, status, ttl, outcome, *flat],
             )
             result = Outcome.of(reply)
@@ -368,12 +383,23 @@ class TicketQueue:
         return result
 
     async def leave_message(self, ticket_id: str, orgs: Iterable[str], now_ms: int) -> Outcome:
-        reply = await self._leave_message(keys=[QUEUE, ticket_key(ticket_id), EVENTS],
-                                          args=[ticket_id, now_ms, encode_orgs(orgs)])
+        reply = await self._leave_message(
+            keys=[QUEUE, ticket_key(ticket_id), EVENTS],
+            args=[ticket_id, now_ms, encode_orgs(orgs)],
+        )
         return Outcome.of(reply)
 
-    async def claim(self, ticket_id: str, login: str, org: str, *, any_queue: bool,
-                    limit: int | None, now_ms: int, lease_until_ms: int) -> Outcome:
+    async def claim(
+        self,
+        ticket_id: str,
+        login: str,
+        org: str,
+        *,
+        any_queue: bool,
+        limit: int | None,
+        now_ms: int,
+        lease_until_ms: int,
+    ) -> Outcome:
         reply = await self._claim(
             keys=[QUEUE, ticket_key(ticket_id), LEASES, load_key(login), EVENTS],
             args=[ticket_id, login, org, int(any_queue), limit or 0, now_ms, lease_until_ms],
@@ -381,29 +407,69 @@ class TicketQueue:
         return Outcome.of(reply)
 
     async def touch(self, ticket_id: str, login: str, lease_until_ms: int) -> bool:
-        return bool(await self._touch(keys=[ticket_key(ticket_id), LEASES],
-                                      args=[ticket_id, login, lease_until_ms]))
+        return bool(
+            await self._touch(
+                keys=[ticket_key(ticket_id), LEASES], args=[ticket_id, login, lease_until_ms]
+            )
+        )
 
-    async def release(self, ticket_id: str, login: str, now_ms: int, reason: str, *,
-                      only_if_expired: bool = False) -> Outcome:
+    async def release(
+        self,
+        ticket_id: str,
+        login: str,
+        now_ms: int,
+        reason: str,
+        *,
+        only_if_expired: bool = False,
+    ) -> Outcome:
         reply = await self._release(
             keys=[QUEUE, ticket_key(ticket_id), LEASES, load_key(login), EVENTS],
             args=[ticket_id, login, now_ms, reason, int(only_if_expired)],
         )
         return Outcome.of(reply)
 
-    async def transfer(self, ticket_id: str, login: str, now_ms: int, *, orgs: Iterable[str],
-                       to_kind: str, to: str, category: str = "", lang: str = "",
-                       age_group: str = "", may_move_waiting: bool = False) -> Outcome:
+    async def transfer(
+        self,
+        ticket_id: str,
+        login: str,
+        now_ms: int,
+        *,
+        orgs: Iterable[str],
+        to_kind: str,
+        to: str,
+        category: str = "",
+        lang: str = "",
+        age_group: str = "",
+        may_move_waiting: bool = False,
+    ) -> Outcome:
         reply = await self._transfer(
             keys=[QUEUE, ticket_key(ticket_id), LEASES, load_key(login), EVENTS],
-            args=[ticket_id, login, now_ms, encode_orgs(orgs), to_kind, to, category, lang,
-                  age_group, int(may_move_waiting)],
+            args=[
+                ticket_id,
+                login,
+                now_ms,
+                encode_orgs(orgs),
+                to_kind,
+                to,
+                category,
+                lang,
+                age_group,
+                int(may_move_waiting),
+            ],
         )
         return Outcome.of(reply)
 
-    async def close(self, ticket_id: str, login: str, now_ms: int, *, conv_id: str,
-                    sealed_record: bytes, ttl: int, event: Mapping[str, str]) -> Outcome:
+    async def close(
+        self,
+        ticket_id: str,
+        login: str,
+        now_ms: int,
+        *,
+        conv_id: str,
+        sealed_record: bytes,
+        ttl: int,
+        event: Mapping[str, str],
+    ) -> Outcome:
         flat: list[str] = []
         for name, value in event.items():
             flat += [name, value]
@@ -413,25 +479,42 @@ class TicketQueue:
         )
         return Outcome.of(reply)
 
-    async def cancel(self, ticket_id: str, conv_id: str, now_ms: int, *, reason: str, ttl: int,
-                     end_active: bool = False) -> Outcome:
+    async def cancel(
+        self,
+        ticket_id: str,
+        conv_id: str,
+        now_ms: int,
+        *,
+        reason: str,
+        ttl: int,
+        end_active: bool = False,
+    ) -> Outcome:
         """Take a waiting (or offline) ticket out; with ``end_active``, end a conversation
         with a counsellor too (the person unfollowed or asked to be forgotten)."""
         while True:
             counsellor = text(await self.redis.hget(ticket_key(ticket_id), "counsellor"))
             reply = await self._cancel(
-                keys=[QUEUE, ticket_key(ticket_id), EVENTS, BY_CONV, LEASES,
-                      load_key(counsellor or "-")],
+                keys=[
+                    QUEUE,
+                    ticket_key(ticket_id),
+                    EVENTS,
+                    BY_CONV,
+                    LEASES,
+                    load_key(counsellor or "-"),
+                ],
                 args=[ticket_id, conv_id, now_ms, reason, ttl, int(end_active), counsellor],
             )
             result = Outcome.of(reply)
             if result.reason != "retry":
                 return result
 
-    async def raise_risk(self, ticket_id: str, now_ms: int, level: str,
-                         reasons: Iterable[str]) -> Outcome:
-        reply = await self._raise_risk(keys=[QUEUE, ticket_key(ticket_id), EVENTS],
-                                       args=[ticket_id, now_ms, level, ",".join(reasons)])
+    async def raise_risk(
+        self, ticket_id: str, now_ms: int, level: str, reasons: Iterable[str]
+    ) -> Outcome:
+        reply = await self._raise_risk(
+            keys=[QUEUE, ticket_key(ticket_id), EVENTS],
+            args=[ticket_id, now_ms, level, ",".join(reasons)],
+        )
         return Outcome.of(reply)
 
     async def reroute(self, ticket_id: str, orgs: Iterable[str]) -> bool:

@@ -23,10 +23,19 @@ ESCALATION_BASES = ("consent", "life_at_risk")
 MAX_SUMMARY = 4000
 MAX_REFERRAL = 200
 MAX_LIST = 30
-KNOWN_FIELDS = frozenset({
-    "summary", "topics", "urgency", "age_band", "gender", "lg_code", "risk_flags",
-    "referrals", "escalation",
-})
+KNOWN_FIELDS = frozenset(
+    {
+        "summary",
+        "topics",
+        "urgency",
+        "age_band",
+        "gender",
+        "lg_code",
+        "risk_flags",
+        "referrals",
+        "escalation",
+    }
+)
 LG_CODE = re.compile(r"^[0-9]{6}$")
 
 
@@ -116,8 +125,12 @@ def validate_record(record: Any, lists: RecordLists | None = None) -> dict[str, 
 
     referrals = record.get("referrals")
     if referrals is not None:
-        if not isinstance(referrals, list) or len(referrals) > MAX_LIST or not all(
-            isinstance(r, str) and r.strip() and len(r) <= MAX_REFERRAL for r in referrals
+        if (
+            not isinstance(referrals, list)
+            or len(referrals) > MAX_LIST
+            or not all(
+                isinstance(r, str) and r.strip() and len(r) <= MAX_REFERRAL for r in referrals
+            )
         ):
             problems.append(Problem("record.referrals", "invalid"))
         else:
@@ -133,15 +146,21 @@ def validate_record(record: Any, lists: RecordLists | None = None) -> dict[str, 
 
 
 def _codes(values: Any, allowed: set[str] | frozenset[str]) -> bool:
-    return (isinstance(values, list) and len(values) <= MAX_LIST
-            and all(isinstance(v, str) and v in allowed for v in values))
+    return (
+        isinstance(values, list)
+        and len(values) <= MAX_LIST
+        and all(isinstance(v, str) and v in allowed for v in values)
+    )
 
 
 def _escalation(value: Any, out: dict[str, Any]) -> list[Problem]:
     if not isinstance(value, Mapping):
         return [Problem("record.escalation", "invalid")]
-    problems = [Problem(f"record.escalation.{k}", "unknown_field")
-                for k in value if k not in ("to", "basis")]
+    problems = [
+        Problem(f"record.escalation.{k}", "unknown_field")
+        for k in value
+        if k not in ("to", "basis")
+    ]
     for name, allowed in (("to", ESCALATION_TARGETS), ("basis", ESCALATION_BASES)):
         if value.get(name) in (None, ""):
             problems.append(Problem(f"record.escalation.{name}", "required"))

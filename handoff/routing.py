@@ -142,8 +142,14 @@ class Route:
     next_open: datetime | None
 
 
-def route(profiles: Iterable[OrgProfile], at: datetime, *, category: str | None,
-          lang: str | None, age_group: str | None) -> Route:
+def route(
+    profiles: Iterable[OrgProfile],
+    at: datetime,
+    *,
+    category: str | None,
+    lang: str | None,
+    age_group: str | None,
+) -> Route:
     matching = [p for p in profiles if p.skills.accept(category, lang, age_group)]
     open_orgs = tuple(p.id for p in matching if p.is_open(at))
     next_times = [t for t in (p.next_open(at) for p in matching) if t is not None]

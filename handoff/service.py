@@ -182,8 +182,9 @@ class HandoffService:
 
     # --- the bot's side -----------------------------------------------------------------
 
-    async def request(self, conv_id: str, channel: str,
-                      context: Mapping[str, Any] | HandoffContext) -> Ticket:
+    async def request(
+        self, conv_id: str, channel: str, context: Mapping[str, Any] | HandoffContext
+    ) -> Ticket:
         """Ask for a counsellor. Queued (the person hears their position), or
         ``no_one_on_duty`` (they hear when someone is back and may leave a message)."""
         ctx = HandoffContext.from_mapping(context)
@@ -192,23 +193,37 @@ class HandoffService:
             return await self._restate(current)
         now = self.clock()
         now_ms = int(now * 1000)
-        found = route(await self.profiles(), datetime.fromtimestamp(now, TOKYO),
-                      category=ctx.category, lang=ctx.lang, age_group=ctx.age_group)
+        found = route(
+            await self.profiles(),
+            datetime.fromtimestamp(now, TOKYO),
+            category=ctx.category,
+            lang=ctx.lang,
+            age_group=ctx.age_group,
+        )
         orgs = found.open_orgs
         if not orgs and ctx.risk == "high" and (await self._on_duty()).get(COORDINATOR_ROUTE):
             orgs = (COORDINATOR_ROUTE,)
         ticket_id = await self._new_ticket_id()
         queued = bool(orgs)
         fields: dict[str, str | bytes] = {
-            "id": ticket_id, "conv_id": conv_id, "channel": channel, "mode": "live",
-            "risk": ctx.risk, "category": ctx.category or "", "lang": ctx.lang or "",
+            "id": ticket_id,
+            "conv_id": conv_id,
+            "channel": channel,
+            "mode": "live",
+            "risk": ctx.risk,
+            "category": ctx.category or "",
+            "lang": ctx.lang or "",
             "age_group": ctx.age_group or "",
             "orgs": encode_orgs(orgs if queued else found.matching),
-            "requested_ms": str(now_ms), "enqueued_ms": str(now_ms),
+            "requested_ms": str(now_ms),
+            "enqueued_ms": str(now_ms),
             "context": self.sealer.seal_json(ctx.as_json(), f"context:{ticket_id}"),
         }
         outcome = await self.queue.enqueue(
-            ticket_id, conv_id, fields, now_ms=now_ms,
+            ticket_id,
+            conv_id,
+            fields,
+            now_ms=now_ms,
             status="waiting" if queued else "offline",
             ttl=self.config.timings.offline_hours * 3600,
             outcome="queued" if queued else "no_one_on_duty",
@@ -244,8 +259,9 @@ class HandoffService:
         if raw["status"] != "waiting":
             return self._as_ticket(raw)
         position, estimate = await self._position_of(raw["id"])
-        await self._tell(raw["conv_id"], "queued",
-                         {"position": position, "estimate_minutes": estimate})
+        await self._tell(
+            raw["conv_id"], "queued", {"position": position, "estimate_minutes": estimate}
+        )
         return self._as_ticket(raw, position=position, estimate=estimate)
 
     async def leave_message(self, conv_id: str, message: str) -> Ticket | None:
@@ -288,8 +304,9 @@ class HandoffService:
         if raw is None or raw["status"] not in ("waiting", "offline"):
             return False
         now = self.clock()
-        outcome = await self.queue.cancel(raw["id"], conv_id, int(now * 1000),
-                                          reason="cancelled", ttl=self.retention_seconds)
+        outcome = await self.queue.cancel(
+            raw["id"], conv_id, int(now * 1000), reason="cancelled", ttl=self.retention_seconds
+        )
         if not outcome.ok:
             return False
         if outcome.detail == "waiting":
@@ -304,9 +321,14 @@ class HandoffService:
         transcript are deleted. Statistics events keep no trace of the person."""
         raw = await self.queue.ticket_for_conversation(conv_id)
         if raw is not None and raw["status"] in ("waiting", "active", "offline"):
-            outcome = await self.queue.cancel(raw["id"], conv_id, self._now_ms(),
-                                              reason="unfollowed", ttl=self.retention_seconds,
-                                              end_active=True)
+            outcome = await self.queue.cancel(
+                raw["id"],
+                conv_id,
+                self._now_ms(),
+                reason="unfollowed",
+                ttl=self.retention_seconds,
+                end_active=True,
+            )
             if outcome.ok and outcome.detail in ("waiting", "active"):
                 kind = "ticket.ended" if outcome.detail == "active" else "ticket.cancelled"
                 await self._publish(kind, raw)
@@ -327,8 +349,9 @@ class HandoffService:
         if raised and raw["status"] == "waiting":
             position, estimate = await self._position_of(raw["id"])
             await self._mark_told(raw["id"], position, self._now_ms())
-            await self._tell(conv_id, "position",
-                             {"position": position, "estimate_minutes": estimate})
+            await self._tell(
+                conv_id, "position", {"position": position, "estimate_minutes": estimate}
+            )
         return True
 
     async def position(self, conv_id: str) -> tuple[int, int | None] | None:
@@ -370,14 +393,18 @@ class HandoffService:
         """The queue as ``who`` sees it, highest priority first."""
         waiting = await self.queue.waiting()
         positions = await self._positions(waiting)
-        return [self.item(t, position=positions[t["id"]][0])
-                for t in waiting if self._may_see(t, who)]
+        return [
+            self.item(t, position=positions[t["id"]][0]) for t in waiting if self._may_see(t, who)
+        ]
 
     async def conversations_for(self, who: Counsellor) -> list[dict[str, Any]]:
         """Conversations with a counsellor now that ``who`` may see (their own first)."""
         ids = [text(i) for i in await self.redis.zrange(LEASES, 0, -1)]
-        active = [t for t in await self.queue.tickets(ids)
-                  if t.get("status") == "active" and self._may_see(t, who)]
+        active = [
+            t
+            for t in await self.queue.tickets(ids)
+            if t.get("status") == "active" and self._may_see(t, who)
+        ]
         active.sort(key=lambda t: (t.get("counsellor") != who.login, t.get("claimed_ms", "")))
         return [self.item(t) for t in active]
 
@@ -397,8 +424,13 @@ class HandoffService:
         now = self.clock()
         now_ms = int(now * 1000)
         outcome = await self.queue.claim(
-            ticket_id, who.login, who.org, any_queue=who.sees_every_queue, limit=limit,
-            now_ms=now_ms, lease_until_ms=now_ms + self.config.timings.lease_seconds * 1000,
+            ticket_id,
+            who.login,
+            who.org,
+            any_queue=who.sees_every_queue,
+            limit=limit,
+            now_ms=now_ms,
+            lease_until_ms=now_ms + self.config.timings.lease_seconds * 1000,
         )
         if not outcome.ok:
             if outcome.reason == "taken" and outcome.detail == who.login:
@@ -407,11 +439,17 @@ class HandoffService:
         await self.redis.zadd(PRESENCE, {who.login: now_ms})
         claimed = await self.queue.ticket(ticket_id)
         assert claimed is not None
-        await self.transcript.append(claimed["conv_id"], "system", "claimed", now,
-                                     author=who.login)
-        await self._tell(claimed["conv_id"], "claimed", {
-            "counsellor": who.display_name, "org": await self.org_name(who.org),
-        })
+        await self.transcript.append(
+            claimed["conv_id"], "system", "claimed", now, author=who.login
+        )
+        await self._tell(
+            claimed["conv_id"],
+            "claimed",
+            {
+                "counsellor": who.display_name,
+                "org": await self.org_name(who.org),
+            },
+        )
         await self._publish("ticket.claimed", claimed)
         return self._as_ticket(claimed)
 
@@ -423,11 +461,18 @@ class HandoffService:
         lease = int(now * 1000) + self.config.timings.lease_seconds * 1000
         if not await self.queue.touch(ticket_id, who.login, lease):
             raise Conflict("not_yours")
-        message_id = await self.transcript.append(raw["conv_id"], "counsellor", message, now,
-                                                  author=who.login)
-        await self._tell(raw["conv_id"], "message", {
-            "text": message, "message_id": message_id, "counsellor": who.display_name,
-        })
+        message_id = await self.transcript.append(
+            raw["conv_id"], "counsellor", message, now, author=who.login
+        )
+        await self._tell(
+            raw["conv_id"],
+            "message",
+            {
+                "text": message,
+                "message_id": message_id,
+                "counsellor": who.display_name,
+            },
+        )
         await self._publish("ticket.message", raw, message_id=message_id)
         return message_id
 
@@ -435,13 +480,15 @@ class HandoffService:
         """A private note for colleagues; never sent to the person."""
         note = _checked_text(note, MAX_NOTE_CHARS)
         raw = await self.visible(ticket_id, who)
-        message_id = await self.transcript.append(raw["conv_id"], "note", note, self.clock(),
-                                                  author=who.login)
+        message_id = await self.transcript.append(
+            raw["conv_id"], "note", note, self.clock(), author=who.login
+        )
         await self._publish("ticket.note", raw, message_id=message_id)
         return message_id
 
-    async def messages(self, ticket_id: str, who: Counsellor,
-                       after: str | None = None) -> list[TranscriptEntry]:
+    async def messages(
+        self, ticket_id: str, who: Counsellor, after: str | None = None
+    ) -> list[TranscriptEntry]:
         raw = await self.visible(ticket_id, who)
         return await self.transcript.read(raw["conv_id"], after=after)
 
@@ -450,27 +497,35 @@ class HandoffService:
         raw = await self._held(ticket_id, who)
         return await self._requeued(raw, who.login, "released")
 
-    async def _requeued(self, raw: dict[str, Any], login: str, reason: str,
-                        only_if_expired: bool = False) -> Ticket:
+    async def _requeued(
+        self, raw: dict[str, Any], login: str, reason: str, only_if_expired: bool = False
+    ) -> Ticket:
         now = self.clock()
-        outcome = await self.queue.release(raw["id"], login, int(now * 1000), reason,
-                                           only_if_expired=only_if_expired)
+        outcome = await self.queue.release(
+            raw["id"], login, int(now * 1000), reason, only_if_expired=only_if_expired
+        )
         if not outcome.ok:
             raise self._refusal(outcome)
         await self.transcript.append(raw["conv_id"], "system", reason, now, author=login)
         position, estimate = await self._position_of(raw["id"])
         if raw.get("mode") == "live":  # someone who left a message is not waiting live
             await self._mark_told(raw["id"], position, int(now * 1000))
-            await self._tell(raw["conv_id"], "released", {
-                "reason": "disconnected" if reason == "lease_expired" else "released",
-                "position": position, "estimate_minutes": estimate,
-            })
+            await self._tell(
+                raw["conv_id"],
+                "released",
+                {
+                    "reason": "disconnected" if reason == "lease_expired" else "released",
+                    "position": position,
+                    "estimate_minutes": estimate,
+                },
+            )
         await self._publish("ticket.released", raw)
         await self._publish("queue.changed", {**raw, "org": ""})
         return self._as_ticket(raw, status="waiting", position=position, estimate=estimate)
 
-    async def transfer(self, ticket_id: str, who: Counsellor, target: TransferTarget,
-                       note: str | None = None) -> Ticket:
+    async def transfer(
+        self, ticket_id: str, who: Counsellor, target: TransferTarget, note: str | None = None
+    ) -> Ticket:
         """To another organisation, to the coordinators, or back to the queue routed anew.
         The person keeps their waiting time; the note is private."""
         if note is not None:
@@ -479,8 +534,14 @@ class HandoffService:
         orgs, label, dims = await self._transfer_route(raw, target)
         now = self.clock()
         outcome = await self.queue.transfer(
-            ticket_id, who.login, int(now * 1000), orgs=orgs, to_kind=target.kind,
-            to=target.org or "", may_move_waiting=who.sees_every_queue, **dims,
+            ticket_id,
+            who.login,
+            int(now * 1000),
+            orgs=orgs,
+            to_kind=target.kind,
+            to=target.org or "",
+            may_move_waiting=who.sees_every_queue,
+            **dims,
         )
         if not outcome.ok:
             raise self._refusal(outcome)
@@ -490,10 +551,16 @@ class HandoffService:
         await self.transcript.append(conv_id, "system", "transferred", now, author=who.login)
         position, estimate = await self._position_of(ticket_id)
         await self._mark_told(ticket_id, position, int(now * 1000))
-        await self._tell(conv_id, "transferred", {
-            "to": label, "to_kind": target.kind,
-            "position": position, "estimate_minutes": estimate,
-        })
+        await self._tell(
+            conv_id,
+            "transferred",
+            {
+                "to": label,
+                "to_kind": target.kind,
+                "position": position,
+                "estimate_minutes": estimate,
+            },
+        )
         moved = await self.queue.ticket(ticket_id)
         assert moved is not None
         # Heard by the old organisation (it leaves their view) and the new one.
@@ -501,8 +568,9 @@ class HandoffService:
         await self._publish("queue.changed", moved)
         return self._as_ticket(moved, position=position, estimate=estimate)
 
-    async def _transfer_route(self, raw: Mapping[str, Any], target: TransferTarget
-                              ) -> tuple[tuple[str, ...], str | None, dict[str, str]]:
+    async def _transfer_route(
+        self, raw: Mapping[str, Any], target: TransferTarget
+    ) -> tuple[tuple[str, ...], str | None, dict[str, str]]:
         if target.kind == "coordinator":
             return (COORDINATOR_ROUTE,), None, {}
         profiles = await self.profiles()
@@ -518,11 +586,19 @@ class HandoffService:
         category = target.category or raw.get("category") or None
         lang = target.lang or raw.get("lang") or None
         age_group = target.age_group or raw.get("age_group") or None
-        found = route(profiles, datetime.fromtimestamp(self.clock(), TOKYO),
-                      category=category, lang=lang, age_group=age_group)
+        found = route(
+            profiles,
+            datetime.fromtimestamp(self.clock(), TOKYO),
+            category=category,
+            lang=lang,
+            age_group=age_group,
+        )
         orgs = found.open_orgs or found.matching or (COORDINATOR_ROUTE,)
-        dims = {"category": target.category or "", "lang": target.lang or "",
-                "age_group": target.age_group or ""}
+        dims = {
+            "category": target.category or "",
+            "lang": target.lang or "",
+            "age_group": target.age_group or "",
+        }
         return orgs, None, dims
 
     async def close(self, ticket_id: str, who: Counsellor, record: Any) -> None:
@@ -533,7 +609,10 @@ class HandoffService:
         now = self.clock()
         escalation = checked.get("escalation") or {}
         outcome = await self.queue.close(
-            ticket_id, who.login, int(now * 1000), conv_id=raw["conv_id"],
+            ticket_id,
+            who.login,
+            int(now * 1000),
+            conv_id=raw["conv_id"],
             sealed_record=self.sealer.seal_json(checked, f"record:{ticket_id}"),
             ttl=self.retention_seconds,
             event={
@@ -562,10 +641,16 @@ class HandoffService:
         out = []
         for _entry_id, fields in raw:
             entry = text_map(fields or {})
-            out.append({"ticket": entry["ticket"], "level": entry["level"],
-                        "reasons": [r for r in entry["reasons"].split(",") if r],
-                        "at": iso(entry["at"]), "orgs": list(decode_orgs(entry["orgs"])),
-                        "status": entry["status"]})
+            out.append(
+                {
+                    "ticket": entry["ticket"],
+                    "level": entry["level"],
+                    "reasons": [r for r in entry["reasons"].split(",") if r],
+                    "at": iso(entry["at"]),
+                    "orgs": list(decode_orgs(entry["orgs"])),
+                    "status": entry["status"],
+                }
+            )
         return out
 
     async def stats(self, who: Counsellor, start: float, end: float) -> dict[str, Any]:
@@ -638,11 +723,18 @@ class HandoffService:
         for raw in await self.queue.waiting():
             if raw.get("mode") != "live" or raw.get("pinned") == "1":
                 continue
-            found = route(profiles, at, category=raw.get("category") or None,
-                          lang=raw.get("lang") or None, age_group=raw.get("age_group") or None)
-            moved = (found.open_orgs
-                     and set(found.open_orgs) != set(decode_orgs(raw["orgs"]))
-                     and await self.queue.reroute(raw["id"], found.open_orgs))
+            found = route(
+                profiles,
+                at,
+                category=raw.get("category") or None,
+                lang=raw.get("lang") or None,
+                age_group=raw.get("age_group") or None,
+            )
+            moved = (
+                found.open_orgs
+                and set(found.open_orgs) != set(decode_orgs(raw["orgs"]))
+                and await self.queue.reroute(raw["id"], found.open_orgs)
+            )
             if moved:
                 await self._publish("queue.changed", {**raw, "orgs": encode_orgs(found.open_orgs)})
 
@@ -660,8 +752,11 @@ class HandoffService:
             told_ms = int(raw.get("told_ms") or 0)
             if position != told and now_ms - told_ms >= interval_ms:
                 await self._mark_told(raw["id"], position, now_ms)
-                await self._tell(raw["conv_id"], "position",
-                                 {"position": position, "estimate_minutes": estimate})
+                await self._tell(
+                    raw["conv_id"],
+                    "position",
+                    {"position": position, "estimate_minutes": estimate},
+                )
 
     # --- positions and estimates -----------------------------------------------------------
 
@@ -669,8 +764,9 @@ class HandoffService:
         routes = await self.queue.waiting_routes()
         return (await self._positions(routes)).get(ticket_id, (1, None))
 
-    async def _positions(self, waiting: list[dict[str, Any]] | list[tuple[str, str]]
-                         ) -> dict[str, tuple[int, int | None]]:
+    async def _positions(
+        self, waiting: list[dict[str, Any]] | list[tuple[str, str]]
+    ) -> dict[str, tuple[int, int | None]]:
         """Position among the waiting conversations that share an organisation (or the
         coordinators) with this one; an estimate only from real handle times."""
         pairs = [(w["id"], w["orgs"]) if isinstance(w, dict) else w for w in waiting]
@@ -702,8 +798,9 @@ class HandoffService:
         return median
 
     async def _mark_told(self, ticket_id: str, position: int, now_ms: int) -> None:
-        await self.redis.hset(ticket_key(ticket_id),
-                              mapping={"told_position": position, "told_ms": now_ms})
+        await self.redis.hset(
+            ticket_key(ticket_id), mapping={"told_position": position, "told_ms": now_ms}
+        )
 
     # --- telling people and consoles -----------------------------------------------------
 
@@ -711,10 +808,19 @@ class HandoffService:
         codes = [r for r in (str(x) for x in reasons) if REASON_CODE.match(r)]
         now_ms = self._now_ms()
         outcome = await self.queue.raise_risk(raw["id"], now_ms, level, codes)
-        await self.redis.xadd(ALERTS, {
-            "ticket": raw["id"], "level": level, "reasons": ",".join(codes), "at": now_ms,
-            "orgs": raw.get("orgs", ""), "status": raw.get("status", ""),
-        }, maxlen=ALERTS_MAXLEN, approximate=True)
+        await self.redis.xadd(
+            ALERTS,
+            {
+                "ticket": raw["id"],
+                "level": level,
+                "reasons": ",".join(codes),
+                "at": now_ms,
+                "orgs": raw.get("orgs", ""),
+                "status": raw.get("status", ""),
+            },
+            maxlen=ALERTS_MAXLEN,
+            approximate=True,
+        )
         await self._publish("alert", raw, level=level, reasons=codes)
         return outcome.ok and outcome.detail == "1"
 
@@ -727,10 +833,17 @@ class HandoffService:
             log.exception("could not post handoff event", extra={"kind": kind})
 
     async def _publish(self, kind: str, raw: Mapping[str, Any], **data: Any) -> None:
-        await publish(self.redis, LiveUpdate(
-            type=kind, ticket=raw.get("id"), orgs=decode_orgs(raw.get("orgs", "")),
-            org=raw.get("org") or None, at=self.clock(), data=data,
-        ))
+        await publish(
+            self.redis,
+            LiveUpdate(
+                type=kind,
+                ticket=raw.get("id"),
+                orgs=decode_orgs(raw.get("orgs", "")),
+                org=raw.get("org") or None,
+                at=self.clock(),
+                data=data,
+            ),
+        )
 
     # --- shapes --------------------------------------------------------------------------
 
@@ -738,12 +851,18 @@ class HandoffService:
         """A ticket as the API shows it (no context, no text)."""
         risk = raw.get("risk") or "none"
         out = {
-            "id": raw["id"], "status": raw["status"], "channel": raw.get("channel"),
-            "mode": raw.get("mode", "live"), "priority": priority_of(risk), "risk": risk,
-            "category": raw.get("category") or None, "lang": raw.get("lang") or None,
+            "id": raw["id"],
+            "status": raw["status"],
+            "channel": raw.get("channel"),
+            "mode": raw.get("mode", "live"),
+            "priority": priority_of(risk),
+            "risk": risk,
+            "category": raw.get("category") or None,
+            "lang": raw.get("lang") or None,
             "age_group": raw.get("age_group") or None,
             "orgs": list(decode_orgs(raw.get("orgs", ""))),
-            "org": raw.get("org") or None, "counsellor": raw.get("counsellor") or None,
+            "org": raw.get("org") or None,
+            "counsellor": raw.get("counsellor") or None,
             "requested_at": iso(raw.get("requested_ms")),
             "waiting_since": iso(raw.get("enqueued_ms")),
             "claimed_at": iso(raw.get("claimed_ms")),
@@ -753,22 +872,37 @@ class HandoffService:
             out["position"] = position
         return out
 
-    def _as_ticket(self, raw: Mapping[str, Any], *, status: str | None = None,
-                   position: int | None = None, estimate: int | None = None,
-                   next_open: str | None = None) -> Ticket:
+    def _as_ticket(
+        self,
+        raw: Mapping[str, Any],
+        *,
+        status: str | None = None,
+        position: int | None = None,
+        estimate: int | None = None,
+        next_open: str | None = None,
+    ) -> Ticket:
         def seconds(field: str) -> float | None:
             value = raw.get(field)
             return int(value) / 1000 if value else None
 
         return Ticket(
-            id=raw["id"], conv_id=raw["conv_id"], status=status or raw["status"],
-            channel=raw.get("channel", ""), risk=raw.get("risk") or "none",
-            category=raw.get("category") or None, lang=raw.get("lang") or None,
-            age_group=raw.get("age_group") or None, mode=raw.get("mode", "live"),
-            orgs=decode_orgs(raw.get("orgs", "")), org=raw.get("org") or None,
+            id=raw["id"],
+            conv_id=raw["conv_id"],
+            status=status or raw["status"],
+            channel=raw.get("channel", ""),
+            risk=raw.get("risk") or "none",
+            category=raw.get("category") or None,
+            lang=raw.get("lang") or None,
+            age_group=raw.get("age_group") or None,
+            mode=raw.get("mode", "live"),
+            orgs=decode_orgs(raw.get("orgs", "")),
+            org=raw.get("org") or None,
             counsellor=raw.get("counsellor") or None,
-            waiting_since=seconds("enqueued_ms"), claimed_at=seconds("claimed_ms"),
-            position=position, estimate_minutes=estimate, next_open=next_open,
+            waiting_since=seconds("enqueued_ms"),
+            claimed_at=seconds("claimed_ms"),
+            position=position,
+            estimate_minutes=estimate,
+            next_open=next_open,
         )
 
 

@@ -107,8 +107,11 @@ class StaffDirectory:
         """Register an organisation; False (and no change) if it already exists."""
         if not ORG_PATTERN.match(org_id):
             raise ValueError("organisation ids are lowercase letters, digits, - and _")
-        fields: dict[Any, Any] = {"id": org_id, "name": name or "",
-                                  "created_at": f"{self.clock():.3f}"}
+        fields: dict[Any, Any] = {
+            "id": org_id,
+            "name": name or "",
+            "created_at": f"{self.clock():.3f}",
+        }
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.sadd(keys.staff("orgs"), org_id)
             pipe.hsetnx(_org_key(org_id), "id", org_id)
@@ -128,8 +131,15 @@ class StaffDirectory:
 
     # --- people -------------------------------------------------------------------------
 
-    async def add_counsellor(self, login: str, org: str, password: str, *,
-                             role: str = "counsellor", name: str | None = None) -> bool:
+    async def add_counsellor(
+        self,
+        login: str,
+        org: str,
+        password: str,
+        *,
+        role: str = "counsellor",
+        name: str | None = None,
+    ) -> bool:
         """Create an account; False (and no change) if the login already exists."""
         login = login.strip().lower()
         if not LOGIN_PATTERN.match(login):
@@ -143,8 +153,14 @@ class StaffDirectory:
         if len(password) < MIN_PASSWORD_LENGTH:
             raise ValueError(f"passwords need at least {MIN_PASSWORD_LENGTH} characters")
         hashed = await asyncio.to_thread(self.hasher.hash, password)
-        fields: dict[Any, Any] = {"login": login, "org": org, "role": role, "name": name or "",
-                                  "password": hashed, "created_at": f"{self.clock():.3f}"}
+        fields: dict[Any, Any] = {
+            "login": login,
+            "org": org,
+            "role": role,
+            "name": name or "",
+            "password": hashed,
+            "created_at": f"{self.clock():.3f}",
+        }
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.hsetnx(_user_key(login), "login", login)
             pipe.sadd(keys.staff("users"), login)
@@ -170,8 +186,12 @@ class StaffDirectory:
         raw = text_map(await self.redis.hgetall(_user_key(login)))
         if not raw.get("org"):
             return None
-        return Counsellor(login=raw["login"], org=raw["org"], role=raw.get("role", "counsellor"),
-                          name=raw.get("name") or None)
+        return Counsellor(
+            login=raw["login"],
+            org=raw["org"],
+            role=raw.get("role", "counsellor"),
+            name=raw.get("name") or None,
+        )
 
     async def counsellors(self, logins: list[str]) -> dict[str, Counsellor]:
         found = {}
@@ -227,8 +247,9 @@ class StaffDirectory:
     async def _issue_token(self, login: str) -> str:
         token = secrets.token_urlsafe(32)
         expires = self.clock() + self.token_ttl_seconds
-        await self.redis.hset(_token_key(token), mapping={"login": login,
-                                                          "expires_at": f"{expires:.3f}"})
+        await self.redis.hset(
+            _token_key(token), mapping={"login": login, "expires_at": f"{expires:.3f}"}
+        )
         await self.redis.expire(_token_key(token), self.token_ttl_seconds)
         return token
 

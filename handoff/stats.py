@@ -35,8 +35,9 @@ READ_CHUNK = 2000
 DIMENSIONS = ("channel", "category", "age_group", "lang", "risk")
 
 
-async def read_events(redis: Redis, start_ms: int, end_ms: int | None = None
-                      ) -> AsyncIterator[dict[str, str]]:
+async def read_events(
+    redis: Redis, start_ms: int, end_ms: int | None = None
+) -> AsyncIterator[dict[str, str]]:
     """Events from ``start_ms`` (inclusive) to ``end_ms`` (exclusive) or to the end."""
     low = f"{start_ms}-0"
     high = f"{end_ms - 1}-18446744073709551615" if end_ms is not None else "+"
@@ -84,8 +85,12 @@ class _Bucket:
     abandoned: int = 0
 
     def as_json(self) -> dict[str, Any]:
-        return {"requests": self.requests, "connected": self.connected,
-                "response_rate": rate(self.connected, self.requests), "abandoned": self.abandoned}
+        return {
+            "requests": self.requests,
+            "connected": self.connected,
+            "response_rate": rate(self.connected, self.requests),
+            "abandoned": self.abandoned,
+        }
 
 
 @dataclass
@@ -108,8 +113,9 @@ class _Tally:
     coordinated: set[str] = field(default_factory=set)
 
 
-async def compute_stats(redis: Redis, start: float, end: float, *, org: str | None = None
-                        ) -> dict[str, Any]:
+async def compute_stats(
+    redis: Redis, start: float, end: float, *, org: str | None = None
+) -> dict[str, Any]:
     """Figures for requests made in ``[start, end)`` (epoch seconds); ``org`` limits them to
     conversations routed to that organisation (a supervisor's view)."""
     start_ms, end_ms = int(start * 1000), int(end * 1000)
@@ -131,7 +137,8 @@ def _count(t: _Tally, e: dict[str, str], in_window: bool, org: str | None) -> No
             return
         at = datetime.fromtimestamp(int(e["at"]) / 1000, TOKYO)
         t.requests[ticket] = _Request(
-            dims={d: e.get(d) or "unknown" for d in DIMENSIONS}, hour=f"{at.hour:02d}",
+            dims={d: e.get(d) or "unknown" for d in DIMENSIONS},
+            hour=f"{at.hour:02d}",
         )
         if e.get("outcome") == "no_one_on_duty":
             t.no_one_on_duty += 1
@@ -191,9 +198,7 @@ def _buckets(requests: Iterable[_Request], key: Any) -> dict[str, Any]:
 def _report(t: _Tally, start: float, end: float, org: str | None) -> dict[str, Any]:
     reqs = list(t.requests.values())
     connected = sum(r.connected for r in reqs)
-    by: dict[str, Any] = {
-        f"by_{d}": _buckets(reqs, lambda r, d=d: r.dims[d]) for d in DIMENSIONS
-    }
+    by: dict[str, Any] = {f"by_{d}": _buckets(reqs, lambda r, d=d: r.dims[d]) for d in DIMENSIONS}
     by["by_hour"] = _buckets(reqs, lambda r: r.hour)
     return {
         "from": datetime.fromtimestamp(start, TOKYO).isoformat(),
@@ -208,11 +213,14 @@ def _report(t: _Tally, start: float, end: float, org: str | None) -> dict[str, A
         "no_one_on_duty": t.no_one_on_duty,
         "messages": {"left": t.messages_left, "answered": len(t.messages_answered)},
         **by,
-        "risk_events": {"alerts": dict(t.alerts),
-                        "raised_while_waiting": t.raised_while_waiting},
+        "risk_events": {"alerts": dict(t.alerts), "raised_while_waiting": t.raised_while_waiting},
         "handle": summary_of(t.handle_s),
-        "records": {"closed": t.closed, "urgency": dict(t.urgency), "topics": dict(t.topics),
-                    "risk_flags": dict(t.risk_flags)},
+        "records": {
+            "closed": t.closed,
+            "urgency": dict(t.urgency),
+            "topics": dict(t.topics),
+            "risk_flags": dict(t.risk_flags),
+        },
         "referrals": {"total": sum(t.referrals.values()), "by_target": dict(t.referrals)},
         "escalations": dict(t.escalations),
         "transfers": t.transfers,
@@ -249,8 +257,10 @@ def format_stats(stats: dict[str, Any]) -> str:
     ]
     for dimension in ("channel", "category", "age_group", "lang", "hour"):
         for name, b in stats[f"by_{dimension}"].items():
-            lines.append(f"by_{dimension} {name}: requests {b['requests']} connected "
-                         f"{b['connected']} response_rate {_percent(b['response_rate'])}")
+            lines.append(
+                f"by_{dimension} {name}: requests {b['requests']} connected "
+                f"{b['connected']} response_rate {_percent(b['response_rate'])}"
+            )
     return "\n".join(lines)
 
 

@@ -51,8 +51,9 @@ class Transcript:
     def _context(self, conv_id: str) -> str:
         return f"transcript:{conv_id}"
 
-    async def append(self, conv_id: str, role: EntryRole, text: str, at: float,
-                     author: str | None = None) -> str:
+    async def append(
+        self, conv_id: str, role: EntryRole, text: str, at: float, author: str | None = None
+    ) -> str:
         if role not in ROLES:
             raise ValueError(f"unknown transcript role {role!r}")
         sealed = self.sealer.seal_json(
@@ -66,8 +67,14 @@ class Transcript:
             entry_id, *_ = await pipe.execute()
         return as_text(entry_id)
 
-    async def read(self, conv_id: str, *, include_private: bool = True,
-                   after: str | None = None, limit: int = 1000) -> list[TranscriptEntry]:
+    async def read(
+        self,
+        conv_id: str,
+        *,
+        include_private: bool = True,
+        after: str | None = None,
+        limit: int = 1000,
+    ) -> list[TranscriptEntry]:
         """Entries oldest first; ``after`` an entry id gives only newer ones."""
         start = f"({after}" if after else "-"
         raw = await self.redis.xrange(keys.transcript(conv_id), min=start, max="+", count=limit)
@@ -78,10 +85,15 @@ class Transcript:
             data = self.sealer.open_json(sealed, self._context(conv_id))
             if not include_private and data["role"] in PRIVATE_ROLES:
                 continue
-            entries.append(TranscriptEntry(
-                id=as_text(entry_id), role=data["role"], text=data["text"],
-                at=float(data["at"]), author=data.get("author"),
-            ))
+            entries.append(
+                TranscriptEntry(
+                    id=as_text(entry_id),
+                    role=data["role"],
+                    text=data["text"],
+                    at=float(data["at"]),
+                    author=data.get("author"),
+                )
+            )
         return entries
 
     async def delete(self, conv_id: str) -> None:

@@ -50,11 +50,16 @@ class RedisServer:
         self.process = subprocess.Popen(
             [
                 redis_server_binary(),
-                "--port", str(self.port),
-                "--bind", "127.0.0.1",
-                "--save", "",
-                "--appendonly", "no",
-                "--dir", self.dir,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                self.dir,
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -103,10 +108,10 @@ async def redis_client(redis_server: RedisServer) -> AsyncIterator[aioredis.Redi
 pytest_plugins = ["support.line_api"]
 
 import base64  # noqa: E402
-import io  # noqa: E402
 import datetime as dt  # noqa: E402
 import hashlib  # noqa: E402
 import hmac  # noqa: E402
+import io  # noqa: E402
 import json  # noqa: E402
 import uuid  # noqa: E402
 from collections.abc import Awaitable, Callable  # noqa: E402
@@ -178,12 +183,18 @@ def sign(body: bytes, secret: str = LINE_SECRET) -> str:
     return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
 
 
-def line_event(kind: str = "text", user_id: str = "U" + "1" * 32, *, reply_token: str | None = None,
-               **fields: Any) -> dict[str, Any]:
+def line_event(
+    kind: str = "text",
+    user_id: str = "U" + "1" * 32,
+    *,
+    reply_token: str | None = None,
+    **fields: Any,
+) -> dict[str, Any]:
     """A LINE webhook event as LINE sends it (webhook.yml)."""
     event: dict[str, Any] = {
-        "type": "message" if kind in ("text", "sticker", "image", "audio", "location", "file",
-                                      "video") else kind,
+        "type": "message"
+        if kind in ("text", "sticker", "image", "audio", "location", "file", "video")
+        else kind,
         "mode": fields.pop("mode", "active"),
         "timestamp": 1763445600000,
         "source": fields.pop("source", {"type": "user", "userId": user_id}),
@@ -193,8 +204,12 @@ def line_event(kind: str = "text", user_id: str = "U" + "1" * 32, *, reply_token
     if reply_token:
         event["replyToken"] = reply_token
     if kind == "text":
-        event["message"] = {"id": "1", "type": "text", "text": fields.pop("text"),
-                            "quoteToken": "q"}
+        event["message"] = {
+            "id": "1",
+            "type": "text",
+            "text": fields.pop("text"),
+            "quoteToken": "q",
+        }
     elif kind in ("sticker", "image", "audio", "location", "file", "video"):
         event["message"] = {"id": "1", "type": kind, **fields.pop("message", {})}
     elif kind == "postback":
@@ -203,10 +218,18 @@ def line_event(kind: str = "text", user_id: str = "U" + "1" * 32, *, reply_token
     return event
 
 
-async def post_line(client: TestClient, events: list[dict[str, Any]],
-                    *, signature: str | None = None, raw: bytes | None = None) -> Any:
-    body = raw if raw is not None else json.dumps(
-        {"destination": "Uxxxxxxxxxxxxxxxx", "events": events}).encode()
+async def post_line(
+    client: TestClient,
+    events: list[dict[str, Any]],
+    *,
+    signature: str | None = None,
+    raw: bytes | None = None,
+) -> Any:
+    body = (
+        raw
+        if raw is not None
+        else json.dumps({"destination": "Uxxxxxxxxxxxxxxxx", "events": events}).encode()
+    )
     headers = {"Content-Type": "application/json"}
     sig = sign(body) if signature is None else signature
     if sig:
@@ -215,3 +238,9 @@ async def post_line(client: TestClient, events: list[dict[str, Any]],
     response = await client.post("/line/webhook", data=io.BytesIO(body), headers=headers)
     await client.app[runner_key].idle()
     return response
+
+
+async def line_follow(client: TestClient, line_api: Any, user_id: str) -> Any:
+    """The person adds the bot as a friend (a follow event with a fresh reply token)."""
+    token = line_api.issue_reply_token(user_id)
+    return await post_line(client, [line_event("follow", user_id, reply_token=token)])

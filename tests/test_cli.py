@@ -24,8 +24,9 @@ def free_port() -> int:
 
 
 def clean_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("LINE_", "REDIS_", "TSUNAGARI_"))}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("LINE_", "REDIS_", "TSUNAGARI_"))
+    }
     env["PYTHONPATH"] = str(REPO)
     return env
 
@@ -34,7 +35,10 @@ def test_serve_starts_with_no_settings_and_keeps_data_under_var(tmp_path: Path) 
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
-        cwd=tmp_path, env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=tmp_path,
+        env=clean_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + 60
@@ -55,14 +59,19 @@ def test_serve_starts_with_no_settings_and_keeps_data_under_var(tmp_path: Path) 
     assert proc.returncode == 0, output
     assert (tmp_path / "var" / "redis").is_dir()
     assert any((tmp_path / "var" / "redis").rglob("*.aof")) or any(
-        (tmp_path / "var" / "redis").rglob("appendonly*"))
+        (tmp_path / "var" / "redis").rglob("appendonly*")
+    )
 
 
 def test_chat_runs_the_conversation_in_the_terminal(tmp_path: Path) -> None:
     script = "1\n2\n/quit\n"  # 相談先をさがす → 19〜29歳
     done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "chat"], input=script.encode(), cwd=tmp_path,
-        env=clean_env(), capture_output=True, timeout=120,
+        [sys.executable, "-m", "bot.cli", "chat"],
+        input=script.encode(),
+        cwd=tmp_path,
+        env=clean_env(),
+        capture_output=True,
+        timeout=120,
     )
     out = done.stdout.decode()
     assert done.returncode == 0, done.stderr.decode()
@@ -81,7 +90,9 @@ def test_jsonl_commands(command: str, line: dict[str, str], field: str) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "bot.cli", command],
         input=(json.dumps(line, ensure_ascii=False) + "\n").encode(),
-        env=clean_env(), capture_output=True, timeout=120,
+        env=clean_env(),
+        capture_output=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr.decode()
     result = json.loads(done.stdout.decode().splitlines()[0])

@@ -94,16 +94,21 @@ def test_reference_errors_name_the_file_and_line(
 
 
 def test_unreachable_state_is_reported(tmp_path: Path, locales: Locales) -> None:
-    path = _flow_copy(tmp_path, "  sheet:\n", "  orphan:\n    say: [sheet.ready]\n"
-                      "    choices:\n      - {id: x, label: common.choice.back, to: welcome}\n"
-                      "  sheet:\n")
+    path = _flow_copy(
+        tmp_path,
+        "  sheet:\n",
+        "  orphan:\n    say: [sheet.ready]\n"
+        "    choices:\n      - {id: x, label: common.choice.back, to: welcome}\n"
+        "  sheet:\n",
+    )
     problems = _problems(path, locales)
     line = _line_of(path, "  orphan:")
     assert f"{path}:{line}: state 'orphan' cannot be reached" in problems
 
 
-def test_a_dotted_path_from_yaml_never_reaches_transitions(tmp_path: Path,
-                                                           locales: Locales) -> None:
+def test_a_dotted_path_from_yaml_never_reaches_transitions(
+    tmp_path: Path, locales: Locales
+) -> None:
     """transitions would import 'os.system' from a string: the schema refuses it first."""
     path = _flow_copy(tmp_path, "action: show_results", "action: os.system")
     problems = _problems(path, locales)
@@ -112,12 +117,18 @@ def test_a_dotted_path_from_yaml_never_reaches_transitions(tmp_path: Path,
 
 
 def test_shape_errors_point_at_the_line(tmp_path: Path, locales: Locales) -> None:
-    path = _flow_copy(tmp_path, "    say: [guide.ask_channel]\n",
-                      "    say: [guide.ask_channel]\n    colour: blue\n")
+    path = _flow_copy(
+        tmp_path,
+        "    say: [guide.ask_channel]\n",
+        "    say: [guide.ask_channel]\n    colour: blue\n",
+    )
     problems = _problems(path, locales)
     line = _line_of(path, "colour: blue")
-    assert any(p.startswith(f"{path}:{line - 2}:") or p.startswith(f"{path}:{line - 1}:")
-               for p in problems if "colour" in p), problems
+    assert any(
+        p.startswith(f"{path}:{line - 2}:") or p.startswith(f"{path}:{line - 1}:")
+        for p in problems
+        if "colour" in p
+    ), problems
 
 
 def test_locale_placeholders_must_agree(tmp_path: Path) -> None:
@@ -129,3 +140,11 @@ def test_locale_placeholders_must_agree(tmp_path: Path) -> None:
     problems = Locales.load(tmp_path).missing(["a.b", "a.c"])
     assert "locales/en: missing key a.c" in problems
     assert any("a.b has placeholders ['count']" in p for p in problems)
+
+
+def test_the_flow_diagram_in_docs_is_generated_and_current() -> None:
+    from bot.diagram import DOC, document
+
+    assert DOC.read_text(encoding="utf-8") == document(), (
+        "run `uv run tsunagari flow diagram --write`"
+    )

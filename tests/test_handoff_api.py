@@ -29,12 +29,18 @@ from handoff.staff import StaffDirectory
 
 # Fixtures shared by the handoff tests.
 api, bridge, clock, make_service, service, staff = (
-    support.api, support.bridge, support.clock, support.make_service, support.service,
-    support.staff)
+    support.api,
+    support.bridge,
+    support.clock,
+    support.make_service,
+    support.service,
+    support.staff,
+)
 
 
 async def test_login_gives_a_token_and_bad_logins_get_401(
-        api: TestClient, staff: StaffDirectory) -> None:
+    api: TestClient, staff: StaffDirectory
+) -> None:
     await add_people(staff, "npo", "alice")
 
     headers = await sign_in(api, "alice")
@@ -48,7 +54,8 @@ async def test_login_gives_a_token_and_bad_logins_get_401(
 
 
 async def test_every_route_but_login_needs_a_valid_token(
-        api: TestClient, staff: StaffDirectory, clock: Clock) -> None:
+    api: TestClient, staff: StaffDirectory, clock: Clock
+) -> None:
     await add_people(staff, "npo", "alice")
     document = yaml.safe_load(OPENAPI_FILE.read_text(encoding="utf-8"))
     for path, item in document["paths"].items():
@@ -56,8 +63,11 @@ async def test_every_route_but_login_needs_a_valid_token(
             if method == "parameters" or operation.get("security") == []:
                 continue
             url = "/api" + path.replace("{id}", "0000000001abcdef0123")
-            for headers in ({}, {"Authorization": "Bearer not-a-token"},
-                            {"Authorization": "Basic YWxpY2U6eA=="}):
+            for headers in (
+                {},
+                {"Authorization": "Bearer not-a-token"},
+                {"Authorization": "Basic YWxpY2U6eA=="},
+            ):
                 response = await api.request(method.upper(), url, headers=headers)
                 assert response.status == 401, (method, path, headers)
                 assert (await response.json())["error"] == "unauthorized"
@@ -76,8 +86,9 @@ async def test_login_attempts_are_rate_limited(api: TestClient, staff: StaffDire
     await add_people(staff, "npo", "alice")
     statuses = []
     for _ in range(6):
-        response = await api.post("/api/login",
-                                  json={"login": "alice", "password": "guess guess guess"})
+        response = await api.post(
+            "/api/login", json={"login": "alice", "password": "guess guess guess"}
+        )
         statuses.append(response.status)
     right = await api.post("/api/login", json={"login": "alice", "password": PASSWORD})
 
@@ -88,7 +99,8 @@ async def test_login_attempts_are_rate_limited(api: TestClient, staff: StaffDire
 
 
 async def test_login_attempts_per_address_are_limited(
-        api: TestClient, staff: StaffDirectory) -> None:
+    api: TestClient, staff: StaffDirectory
+) -> None:
     await add_people(staff, "npo", "alice")
     statuses = []
     for i in range(32):  # different logins from one address
@@ -99,8 +111,8 @@ async def test_login_attempts_per_address_are_limited(
 
 
 async def test_queue_claim_write_and_close_over_http(
-        api: TestClient, service: HandoffService, staff: StaffDirectory,
-        bridge: RecordingBridge) -> None:
+    api: TestClient, service: HandoffService, staff: StaffDirectory, bridge: RecordingBridge
+) -> None:
     await add_people(staff, "npo", "alice")
     plain = await service.request("c1", "line", context())
     urgent = await service.request("c2", "web", context(risk="high", age_group="child"))
@@ -109,10 +121,16 @@ async def test_queue_claim_write_and_close_over_http(
     queue = await (await api.get("/api/queue", headers=headers)).json()
     assert [w["id"] for w in queue["waiting"]] == [urgent.id, plain.id]
     first = queue["waiting"][0]
-    assert {k: first[k] for k in ("channel", "priority", "risk", "category", "lang",
-                                  "age_group")} == {
-        "channel": "web", "priority": 3, "risk": "high", "category": "loneliness",
-        "lang": "ja", "age_group": "child"}
+    assert {
+        k: first[k] for k in ("channel", "priority", "risk", "category", "lang", "age_group")
+    } == {
+        "channel": "web",
+        "priority": 3,
+        "risk": "high",
+        "category": "loneliness",
+        "lang": "ja",
+        "age_group": "child",
+    }
     assert first["waiting_since"].endswith("+09:00")
 
     claimed = await api.post(f"/api/conversations/{urgent.id}/claim", headers=headers)
@@ -120,23 +138,37 @@ async def test_queue_claim_write_and_close_over_http(
     body = await claimed.json()
     assert body["context"]["results_shown"] == ["yorisoi"]  # the bot's answers travel along
     await service.person_message("c2", "こわいです")
-    sent = await api.post(f"/api/conversations/{urgent.id}/messages", headers=headers,
-                          json={"text": "ここにいますよ。"})
+    sent = await api.post(
+        f"/api/conversations/{urgent.id}/messages",
+        headers=headers,
+        json={"text": "ここにいますよ。"},
+    )
     assert sent.status == 201
-    noted = await api.post(f"/api/conversations/{urgent.id}/notes", headers=headers,
-                           json={"text": "自傷の話あり"})
+    noted = await api.post(
+        f"/api/conversations/{urgent.id}/notes", headers=headers, json={"text": "自傷の話あり"}
+    )
     assert noted.status == 201
-    transcript = await (await api.get(f"/api/conversations/{urgent.id}/messages",
-                                      headers=headers)).json()
+    transcript = await (
+        await api.get(f"/api/conversations/{urgent.id}/messages", headers=headers)
+    ).json()
     said = [(m["role"], m["text"]) for m in transcript["messages"] if m["role"] != "system"]
-    assert said == [("person", "こわいです"), ("counsellor", "ここにいますよ。"),
-                    ("note", "自傷の話あり")]
-    later = await api.get(f"/api/conversations/{urgent.id}/messages",
-                          params={"after": (await sent.json())["id"]}, headers=headers)
+    assert said == [
+        ("person", "こわいです"),
+        ("counsellor", "ここにいますよ。"),
+        ("note", "自傷の話あり"),
+    ]
+    later = await api.get(
+        f"/api/conversations/{urgent.id}/messages",
+        params={"after": (await sent.json())["id"]},
+        headers=headers,
+    )
     assert [m["role"] for m in (await later.json())["messages"]] == ["note"]
 
-    closed = await api.post(f"/api/conversations/{urgent.id}/close", headers=headers,
-                            json={"record": good_record(urgency="emergency")})
+    closed = await api.post(
+        f"/api/conversations/{urgent.id}/close",
+        headers=headers,
+        json={"record": good_record(urgency="emergency")},
+    )
     assert closed.status == 200
     assert bridge.kinds("c2") == ["queued", "claimed", "message", "closed"]
     message = [e for c, e in bridge.posted if c == "c2" and e.kind == "message"][0]
@@ -145,14 +177,16 @@ async def test_queue_claim_write_and_close_over_http(
 
 
 async def test_fifty_concurrent_claims_over_http(
-        api: TestClient, service: HandoffService, staff: StaffDirectory) -> None:
+    api: TestClient, service: HandoffService, staff: StaffDirectory
+) -> None:
     logins = [f"c{i:02d}" for i in range(50)]
     await add_people(staff, "npo", *logins)
     ticket = await service.request("conv", "line", context())
     headers = [await sign_in(api, login) for login in logins]
 
-    responses = await asyncio.gather(*(
-        api.post(f"/api/conversations/{ticket.id}/claim", headers=h) for h in headers))
+    responses = await asyncio.gather(
+        *(api.post(f"/api/conversations/{ticket.id}/claim", headers=h) for h in headers)
+    )
 
     statuses = sorted(r.status for r in responses)
     assert statuses == [200] + [409] * 49
@@ -161,13 +195,16 @@ async def test_fifty_concurrent_claims_over_http(
 
 
 async def test_another_organisation_sees_nothing(
-        api: TestClient, service: HandoffService, staff: StaffDirectory) -> None:
+    api: TestClient, service: HandoffService, staff: StaffDirectory
+) -> None:
     await add_people(staff, "npo", "alice")
     await add_people(staff, "other", "olga")
-    service.config = HandoffConfig(orgs={
-        "npo": OrgProfile("npo"),
-        "other": OrgProfile("other", skills=Skills(languages=frozenset({"en"}))),
-    })
+    service.config = HandoffConfig(
+        orgs={
+            "npo": OrgProfile("npo"),
+            "other": OrgProfile("other", skills=Skills(languages=frozenset({"en"}))),
+        }
+    )
     ticket = await service.request("c1", "line", context(lang="ja"))
     alice, olga = await sign_in(api, "alice"), await sign_in(api, "olga")
     await api.post(f"/api/conversations/{ticket.id}/claim", headers=alice)
@@ -175,7 +212,8 @@ async def test_another_organisation_sees_nothing(
 
     assert (await (await api.get("/api/queue", headers=olga)).json())["waiting"] == []
     assert (await (await api.get("/api/conversations", headers=olga)).json())[
-        "conversations"] == []
+        "conversations"
+    ] == []
     base = f"/api/conversations/{ticket.id}"
     attempts = [
         await api.get(base, headers=olga),
@@ -195,7 +233,8 @@ async def test_another_organisation_sees_nothing(
 
 
 async def test_close_names_the_missing_or_wrong_field(
-        api: TestClient, service: HandoffService, staff: StaffDirectory) -> None:
+    api: TestClient, service: HandoffService, staff: StaffDirectory
+) -> None:
     await add_people(staff, "npo", "alice")
     ticket = await service.request("c1", "line", context())
     headers = await sign_in(api, "alice")
@@ -222,14 +261,24 @@ async def test_close_names_the_missing_or_wrong_field(
     missing_all = await close({"record": {"lg_code": "12345"}})
     assert missing_all[0] == 422
     assert {p["field"] for p in missing_all[1]["problems"]} == {
-        "record.summary", "record.topics", "record.urgency", "record.lg_code"}
-    status, _ = await close({"record": good_record(
-        lg_code="131016", escalation={"to": "jido_sodanjo", "basis": "life_at_risk"})})
+        "record.summary",
+        "record.topics",
+        "record.urgency",
+        "record.lg_code",
+    }
+    status, _ = await close(
+        {
+            "record": good_record(
+                lg_code="131016", escalation={"to": "jido_sodanjo", "basis": "life_at_risk"}
+            )
+        }
+    )
     assert status == 200
 
 
 async def test_bad_input_is_answered_in_json_never_5xx(
-        api: TestClient, service: HandoffService, staff: StaffDirectory) -> None:
+    api: TestClient, service: HandoffService, staff: StaffDirectory
+) -> None:
     await add_people(staff, "npo", "alice")
     ticket = await service.request("c1", "line", context())
     headers = await sign_in(api, "alice")
@@ -247,8 +296,9 @@ async def test_bad_input_is_answered_in_json_never_5xx(
         await api.get(f"{base}/messages", headers=headers, params={"after": "x'"}),
         await api.post(f"{base}/transfer", headers=headers, json={"to": "moon"}),
         await api.post(f"{base}/transfer", headers=headers, json={"to": "org"}),
-        await api.post(f"{base}/transfer", headers=headers,
-                       json={"to": "queue", "category": "astrology"}),
+        await api.post(
+            f"{base}/transfer", headers=headers, json={"to": "queue", "category": "astrology"}
+        ),
         await api.post(f"{base}/close", headers=headers, json={"record": "done"}),
         await api.get("/api/stats", headers=headers, params={"from": "yesterday"}),
         await api.get("/api/conversations/%00%ff", headers=headers),
@@ -262,7 +312,8 @@ async def test_bad_input_is_answered_in_json_never_5xx(
 
 
 async def test_roles_for_stats_and_alerts(
-        api: TestClient, service: HandoffService, staff: StaffDirectory) -> None:
+    api: TestClient, service: HandoffService, staff: StaffDirectory
+) -> None:
     await add_people(staff, "npo", "alice")
     await add_people(staff, "npo", "sue", role="supervisor")
     await add_people(staff, "platform", "coord", role="coordinator")
@@ -273,9 +324,11 @@ async def test_roles_for_stats_and_alerts(
     assert (await api.get("/api/alerts", headers=alice)).status == 403
     supervisor_view = await (await api.get("/api/stats", headers=sue)).json()
     assert supervisor_view["org"] == "npo" and supervisor_view["requests"] == 1
-    coordinator_view = await (await api.get("/api/stats", headers=coord,
-                                            params={"from": "2026-11-25",
-                                                    "to": "2026-11-25"})).json()
+    coordinator_view = await (
+        await api.get(
+            "/api/stats", headers=coord, params={"from": "2026-11-25", "to": "2026-11-25"}
+        )
+    ).json()
     assert coordinator_view["org"] is None and coordinator_view["requests"] == 1
     alerts = await (await api.get("/api/alerts", headers=coord)).json()
     assert [a["level"] for a in alerts["alerts"]] == ["high"]
@@ -284,7 +337,8 @@ async def test_roles_for_stats_and_alerts(
 
 
 async def test_live_updates_reach_a_console_without_text(
-        api: TestClient, service: HandoffService, staff: StaffDirectory) -> None:
+    api: TestClient, service: HandoffService, staff: StaffDirectory
+) -> None:
     await add_people(staff, "npo", "alice")
     headers = await sign_in(api, "alice")
     stream = await api.get("/api/events", headers=headers)
@@ -312,9 +366,12 @@ async def test_openapi_document_is_valid_and_matches_the_routes(api: TestClient)
     document = await response.json()
     validate(document)
 
-    documented = {(method.upper(), "/api" + path)
-                  for path, item in document["paths"].items()
-                  for method in item if method != "parameters"}
+    documented = {
+        (method.upper(), "/api" + path)
+        for path, item in document["paths"].items()
+        for method in item
+        if method != "parameters"
+    }
     routed = set()
     for resource in api.app.router.resources():
         sub = getattr(resource, "_app", None)
@@ -328,17 +385,22 @@ async def test_openapi_document_is_valid_and_matches_the_routes(api: TestClient)
 
 
 async def test_live_updates_are_filtered_by_organisation(
-        service: HandoffService, staff: StaffDirectory) -> None:
-    service.config = HandoffConfig(orgs={
-        "npo": OrgProfile("npo"),
-        "other": OrgProfile("other", skills=Skills(languages=frozenset({"en"}))),
-    })
+    service: HandoffService, staff: StaffDirectory
+) -> None:
+    service.config = HandoffConfig(
+        orgs={
+            "npo": OrgProfile("npo"),
+            "other": OrgProfile("other", skills=Skills(languages=frozenset({"en"}))),
+        }
+    )
     [alice] = await add_people(staff, "npo", "alice")
     [olga] = await add_people(staff, "other", "olga")
     [coord] = await add_people(staff, "platform", "coord", role="coordinator")
-    async with Subscription(service.redis, olga) as theirs, \
-            Subscription(service.redis, coord) as coordinator, \
-            Subscription(service.redis, alice) as ours:
+    async with (
+        Subscription(service.redis, olga) as theirs,
+        Subscription(service.redis, coord) as coordinator,
+        Subscription(service.redis, alice) as ours,
+    ):
         ticket = await service.request("c1", "line", context(lang="ja"))
         await service.claim(ticket.id, alice)
 

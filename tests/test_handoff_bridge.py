@@ -11,11 +11,17 @@ from handoff.staff import StaffDirectory
 
 # Fixtures shared by the handoff tests.
 bridge, clock, make_service, service, staff = (
-    support.bridge, support.clock, support.make_service, support.service, support.staff)
+    support.bridge,
+    support.clock,
+    support.make_service,
+    support.service,
+    support.staff,
+)
 
 
-async def test_a_whole_conversation_in_order(service: HandoffService, staff: StaffDirectory,
-                                             bridge: RecordingBridge) -> None:
+async def test_a_whole_conversation_in_order(
+    service: HandoffService, staff: StaffDirectory, bridge: RecordingBridge
+) -> None:
     [alice] = await add_people(staff, "npo", "alice")
     [kana] = await add_people(staff, "kodomo", "kana")
     await service.request("other", "line", context())  # someone else, not told anything here
@@ -35,16 +41,24 @@ async def test_a_whole_conversation_in_order(service: HandoffService, staff: Sta
     assert told == [
         HandoffEvent("queued", {"position": 2, "estimate_minutes": None}),
         HandoffEvent("claimed", {"counsellor": "aliceさん", "org": "npo の名前"}),
-        HandoffEvent("message", {"text": "はじめまして。", "message_id": first,
-                                 "counsellor": "aliceさん"}),
-        HandoffEvent("message", {"text": "子どもの相談の人につなぎますね。", "message_id": second,
-                                 "counsellor": "aliceさん"}),
+        HandoffEvent(
+            "message", {"text": "はじめまして。", "message_id": first, "counsellor": "aliceさん"}
+        ),
+        HandoffEvent(
+            "message",
+            {
+                "text": "子どもの相談の人につなぎますね。",
+                "message_id": second,
+                "counsellor": "aliceさん",
+            },
+        ),
         # "other" asked earlier and waits for either organisation: still ahead.
-        HandoffEvent("transferred", {"to": "kodomo の名前", "to_kind": "org", "position": 2,
-                                     "estimate_minutes": None}),
+        HandoffEvent(
+            "transferred",
+            {"to": "kodomo の名前", "to_kind": "org", "position": 2, "estimate_minutes": None},
+        ),
         HandoffEvent("claimed", {"counsellor": "kanaさん", "org": "kodomo の名前"}),
-        HandoffEvent("released", {"reason": "released", "position": 2,
-                                  "estimate_minutes": None}),
+        HandoffEvent("released", {"reason": "released", "position": 2, "estimate_minutes": None}),
         HandoffEvent("claimed", {"counsellor": "kanaさん", "org": "kodomo の名前"}),
         HandoffEvent("closed", {}),
     ]
@@ -54,7 +68,8 @@ async def test_a_whole_conversation_in_order(service: HandoffService, staff: Sta
 
 
 async def test_coordinator_transfer_and_waiting_messages(
-        service: HandoffService, staff: StaffDirectory, bridge: RecordingBridge) -> None:
+    service: HandoffService, staff: StaffDirectory, bridge: RecordingBridge
+) -> None:
     [alice] = await add_people(staff, "npo", "alice")
     ticket = await service.request("c1", "web", context())
     assert await service.person_message("c1", "まだですか") is not None
@@ -64,14 +79,17 @@ async def test_coordinator_transfer_and_waiting_messages(
     assert await service.person_message("c1", "もういいです") is None  # nothing stored now
 
     assert [e for c, e in bridge.posted if c == "c1"][2:] == [
-        HandoffEvent("transferred", {"to": None, "to_kind": "coordinator", "position": 1,
-                                     "estimate_minutes": None}),
+        HandoffEvent(
+            "transferred",
+            {"to": None, "to_kind": "coordinator", "position": 1, "estimate_minutes": None},
+        ),
         HandoffEvent("cancelled", {}),
     ]
 
 
 async def test_a_failing_bridge_does_not_undo_the_change(
-        service: HandoffService, staff: StaffDirectory) -> None:
+    service: HandoffService, staff: StaffDirectory
+) -> None:
     class Broken:
         async def post(self, conv_id: str, event: HandoffEvent) -> None:
             raise ConnectionError("bot inbox unavailable")

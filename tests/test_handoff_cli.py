@@ -35,8 +35,9 @@ async def test_counsellor_add_twice(redis_client: Redis) -> None:
     args = ["Alice", "--org", "npo", "--role", "supervisor"]
 
     assert await counsellor_add_async(args, redis_client, io.StringIO(PASSWORD + "\n"), out) == 0
-    assert await counsellor_add_async(args, redis_client, io.StringIO("other password!!\n"),
-                                      out) == 0
+    assert (
+        await counsellor_add_async(args, redis_client, io.StringIO("other password!!\n"), out) == 0
+    )
 
     assert out.getvalue() == "counsellor alice: created\ncounsellor alice: exists\n"
     staff = StaffDirectory(redis_client)
@@ -44,15 +45,24 @@ async def test_counsellor_add_twice(redis_client: Redis) -> None:
     assert person is not None and person.role == "supervisor" and person.org == "npo"
     assert await staff.login("alice", PASSWORD)  # the first password still holds
     for bad in (["bob", "--org", "nowhere"], ["bob", "--org", "npo", "--role", "king"], ["bob"]):
-        assert await counsellor_add_async(bad, redis_client, io.StringIO(PASSWORD + "\n"),
-                                          io.StringIO()) == 2
-    assert await counsellor_add_async(["bob", "--org", "npo"], redis_client,
-                                      io.StringIO("short\n"), io.StringIO()) == 2
+        assert (
+            await counsellor_add_async(
+                bad, redis_client, io.StringIO(PASSWORD + "\n"), io.StringIO()
+            )
+            == 2
+        )
+    assert (
+        await counsellor_add_async(
+            ["bob", "--org", "npo"], redis_client, io.StringIO("short\n"), io.StringIO()
+        )
+        == 2
+    )
     assert await staff.counsellor("bob") is None
 
 
 async def test_the_commands_run_as_a_process_against_a_redis_url(
-        redis_server, redis_client: Redis) -> None:  # type: ignore[no-untyped-def]
+    redis_server, redis_client: Redis
+) -> None:  # type: ignore[no-untyped-def]
     script = (
         "import sys\n"
         "from bot.settings import Settings\n"
@@ -66,11 +76,20 @@ async def test_the_commands_run_as_a_process_against_a_redis_url(
         "sys.exit(sum(codes))\n"
     )
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", script, redis_server.url, stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        sys.executable,
+        "-c",
+        script,
+        redis_server.url,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     stdout, stderr = await asyncio.wait_for(process.communicate((PASSWORD + "\n").encode()), 60)
     assert process.returncode == 0, stderr.decode()
     lines = stdout.decode().splitlines()
-    assert lines[:3] == ["org cli-org: created", "org cli-org: exists",
-                         "counsellor cli-user: created"]
+    assert lines[:3] == [
+        "org cli-org: created",
+        "org cli-org: exists",
+        "counsellor cli-user: created",
+    ]
     assert "requests 0" in lines

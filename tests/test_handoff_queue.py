@@ -18,11 +18,17 @@ from handoff.staff import StaffDirectory
 
 # Fixtures shared by the handoff tests.
 bridge, clock, make_service, service, staff = (
-    support.bridge, support.clock, support.make_service, support.service, support.staff)
+    support.bridge,
+    support.clock,
+    support.make_service,
+    support.service,
+    support.staff,
+)
 
 
 async def test_high_risk_goes_before_earlier_plain_requests(
-        service: HandoffService, staff: StaffDirectory, clock: Clock) -> None:
+    service: HandoffService, staff: StaffDirectory, clock: Clock
+) -> None:
     [alice] = await add_people(staff, "npo", "alice")
     plain_first = await service.request("c1", "line", context())
     clock.advance(60)
@@ -41,7 +47,8 @@ async def test_high_risk_goes_before_earlier_plain_requests(
 
 
 async def test_fifty_concurrent_claims_exactly_one_wins(
-        service: HandoffService, staff: StaffDirectory) -> None:
+    service: HandoffService, staff: StaffDirectory
+) -> None:
     people = await add_people(staff, "npo", *[f"c{i:02d}" for i in range(50)])
     ticket = await service.request("conv", "line", context())
 
@@ -62,8 +69,8 @@ async def test_fifty_concurrent_claims_exactly_one_wins(
 
 
 async def test_release_keeps_the_place_in_the_queue(
-        service: HandoffService, staff: StaffDirectory, clock: Clock,
-        bridge: RecordingBridge) -> None:
+    service: HandoffService, staff: StaffDirectory, clock: Clock, bridge: RecordingBridge
+) -> None:
     [alice] = await add_people(staff, "npo", "alice")
     first = await service.request("c1", "line", context())
     clock.advance(30)
@@ -82,14 +89,17 @@ async def test_release_keeps_the_place_in_the_queue(
 
 
 async def test_only_the_holder_writes_releases_or_closes(
-        service: HandoffService, staff: StaffDirectory) -> None:
+    service: HandoffService, staff: StaffDirectory
+) -> None:
     alice, bob = await add_people(staff, "npo", "alice", "bob")
     ticket = await service.request("c1", "line", context())
     await service.claim(ticket.id, alice)
 
-    for action in (lambda: service.send(ticket.id, bob, "こんにちは"),
-                   lambda: service.release(ticket.id, bob),
-                   lambda: service.close(ticket.id, bob, good_record())):
+    for action in (
+        lambda: service.send(ticket.id, bob, "こんにちは"),
+        lambda: service.release(ticket.id, bob),
+        lambda: service.close(ticket.id, bob, good_record()),
+    ):
         with pytest.raises(Conflict, match="not_yours"):
             await action()
     # A colleague of the same organisation may still read and leave a private note.
@@ -98,15 +108,17 @@ async def test_only_the_holder_writes_releases_or_closes(
 
 
 async def test_transfer_to_another_org_moves_it_out_of_sight(
-        service: HandoffService, staff: StaffDirectory, bridge: RecordingBridge) -> None:
+    service: HandoffService, staff: StaffDirectory, bridge: RecordingBridge
+) -> None:
     [alice] = await add_people(staff, "npo", "alice")
     [kana] = await add_people(staff, "kodomo", "kana")
     ticket = await service.request("c1", "line", context())
     assert {w["id"] for w in await service.waiting_for(kana)} == {ticket.id}
     await service.claim(ticket.id, alice)
 
-    moved = await service.transfer(ticket.id, alice, TransferTarget("org", org="kodomo"),
-                                   note="18歳未満のようです")
+    moved = await service.transfer(
+        ticket.id, alice, TransferTarget("org", org="kodomo"), note="18歳未満のようです"
+    )
 
     assert moved.status == "waiting" and moved.orgs == ("kodomo",)
     assert [w["id"] for w in await service.waiting_for(kana)] == [ticket.id]
@@ -123,7 +135,8 @@ async def test_transfer_to_another_org_moves_it_out_of_sight(
 
 
 async def test_transfer_to_coordinator_and_to_unknown_org(
-        service: HandoffService, staff: StaffDirectory) -> None:
+    service: HandoffService, staff: StaffDirectory
+) -> None:
     [alice] = await add_people(staff, "npo", "alice")
     [coord] = await add_people(staff, "platform", "coord", role="coordinator")
     ticket = await service.request("c1", "line", context())
@@ -139,8 +152,8 @@ async def test_transfer_to_coordinator_and_to_unknown_org(
 
 
 async def test_close_ends_it_and_the_record_is_kept_sealed(
-        service: HandoffService, staff: StaffDirectory, bridge: RecordingBridge,
-        redis_client: Redis) -> None:
+    service: HandoffService, staff: StaffDirectory, bridge: RecordingBridge, redis_client: Redis
+) -> None:
     [alice] = await add_people(staff, "npo", "alice")
     ticket = await service.request("c1", "line", context())
     await service.claim(ticket.id, alice)
@@ -175,7 +188,8 @@ async def test_per_counsellor_limit(make_service, staff: StaffDirectory) -> None
 
 
 async def test_a_vanished_counsellor_loses_the_conversation_to_the_queue(
-        make_service, staff: StaffDirectory, clock: Clock, bridge: RecordingBridge) -> None:  # type: ignore[no-untyped-def]
+    make_service, staff: StaffDirectory, clock: Clock, bridge: RecordingBridge
+) -> None:  # type: ignore[no-untyped-def]
     service = make_service(HandoffConfig(timings=QueueTimings(lease_seconds=60)))
     alice, bob = await add_people(staff, "npo", "alice", "bob")
     kept = await service.request("kept", "line", context())
@@ -200,8 +214,8 @@ async def test_a_vanished_counsellor_loses_the_conversation_to_the_queue(
 
 
 async def test_an_alert_moves_a_waiting_person_up_and_tells_coordinators(
-        service: HandoffService, staff: StaffDirectory, clock: Clock,
-        bridge: RecordingBridge) -> None:
+    service: HandoffService, staff: StaffDirectory, clock: Clock, bridge: RecordingBridge
+) -> None:
     [alice] = await add_people(staff, "npo", "alice")
     [coord] = await add_people(staff, "platform", "coord", role="coordinator")
     await service.request("c1", "line", context())
@@ -219,8 +233,9 @@ async def test_an_alert_moves_a_waiting_person_up_and_tells_coordinators(
     assert not await service.raise_alert("nobody", "high", [])
 
 
-async def test_cancel_and_forget(service: HandoffService, staff: StaffDirectory,
-                                 bridge: RecordingBridge, redis_client: Redis) -> None:
+async def test_cancel_and_forget(
+    service: HandoffService, staff: StaffDirectory, bridge: RecordingBridge, redis_client: Redis
+) -> None:
     [alice] = await add_people(staff, "npo", "alice")
     waiting = await service.request("c1", "line", context())
     talking = await service.request("c2", "line", context())
@@ -243,8 +258,9 @@ async def test_cancel_and_forget(service: HandoffService, staff: StaffDirectory,
         await service.detail(talking.id, alice)
 
 
-async def test_asking_twice_keeps_one_ticket(service: HandoffService, staff: StaffDirectory,
-                                             bridge: RecordingBridge) -> None:
+async def test_asking_twice_keeps_one_ticket(
+    service: HandoffService, staff: StaffDirectory, bridge: RecordingBridge
+) -> None:
     await add_people(staff, "npo", "alice")
     first = await service.request("c1", "line", context())
     second = await service.request("c1", "line", context())
@@ -253,8 +269,8 @@ async def test_asking_twice_keeps_one_ticket(service: HandoffService, staff: Sta
 
 
 async def test_positions_are_told_while_waiting_but_not_too_often(
-        service: HandoffService, staff: StaffDirectory, clock: Clock,
-        bridge: RecordingBridge) -> None:
+    service: HandoffService, staff: StaffDirectory, clock: Clock, bridge: RecordingBridge
+) -> None:
     [alice] = await add_people(staff, "npo", "alice")
     first = await service.request("c1", "line", context())
     await service.request("c2", "line", context())
@@ -275,7 +291,8 @@ async def test_positions_are_told_while_waiting_but_not_too_often(
 
 
 async def test_estimate_only_from_real_handle_times(
-        service: HandoffService, staff: StaffDirectory, clock: Clock) -> None:
+    service: HandoffService, staff: StaffDirectory, clock: Clock
+) -> None:
     [alice] = await add_people(staff, "npo", "alice")
     for i in range(3):
         ticket = await service.request(f"done{i}", "line", context())
@@ -294,12 +311,15 @@ async def test_estimate_only_from_real_handle_times(
 
 
 async def test_a_counsellor_cannot_claim_what_is_not_routed_to_them(
-        service: HandoffService, staff: StaffDirectory) -> None:
+    service: HandoffService, staff: StaffDirectory
+) -> None:
     [kana] = await add_people(staff, "kodomo", "kana")
-    service.config = HandoffConfig(orgs={
-        "npo": OrgProfile("npo"),
-        "kodomo": OrgProfile("kodomo", skills=Skills(age_groups=frozenset({"child"}))),
-    })
+    service.config = HandoffConfig(
+        orgs={
+            "npo": OrgProfile("npo"),
+            "kodomo": OrgProfile("kodomo", skills=Skills(age_groups=frozenset({"child"}))),
+        }
+    )
     await add_people(staff, "npo", "alice")
     adult = await service.request("c1", "line", context(age_group="adult"))
     with pytest.raises(NotFound):
@@ -307,7 +327,8 @@ async def test_a_counsellor_cannot_claim_what_is_not_routed_to_them(
 
 
 async def test_once_taken_it_belongs_to_the_organisation_that_took_it(
-        service: HandoffService, staff: StaffDirectory) -> None:
+    service: HandoffService, staff: StaffDirectory
+) -> None:
     [alice] = await add_people(staff, "npo", "alice")
     [kana] = await add_people(staff, "kodomo", "kana")
     ticket = await service.request("c1", "line", context())  # routed to both

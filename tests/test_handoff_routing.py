@@ -18,7 +18,11 @@ from handoff.staff import StaffDirectory
 
 # Fixtures shared by the handoff tests.
 bridge, clock, make_service, staff = (
-    support.bridge, support.clock, support.make_service, support.staff)
+    support.bridge,
+    support.clock,
+    support.make_service,
+    support.staff,
+)
 
 
 EXAMPLE = flows_dir() / "handoff.example.yaml"
@@ -49,8 +53,11 @@ def test_holidays_closed_dates_and_special_dates() -> None:
     on_holidays = Hours(weekly=EVENINGS.weekly, holidays=(parse_span("10:00-12:00"),))
     assert on_holidays.is_open(tokyo(2026, 11, 23, 11, 0))
     assert not on_holidays.is_open(tokyo(2026, 11, 23, 17, 0))
-    special = Hours(weekly=EVENINGS.weekly, closed_dates=frozenset({date(2026, 11, 25)}),
-                    special_dates={date(2026, 11, 28): (parse_span("09:00-10:00"),)})
+    special = Hours(
+        weekly=EVENINGS.weekly,
+        closed_dates=frozenset({date(2026, 11, 25)}),
+        special_dates={date(2026, 11, 28): (parse_span("09:00-10:00"),)},
+    )
     assert not special.is_open(tokyo(2026, 11, 25, 17, 0))
     assert special.is_open(tokyo(2026, 11, 28, 9, 30))
 
@@ -86,8 +93,13 @@ def test_route_by_skills_and_hours() -> None:
 
 def test_the_example_configuration_loads() -> None:
     config = load_config(EXAMPLE)
-    assert set(config.orgs) == {"tsunagari-line", "kodomo-line", "tagengo-line", "josei-line",
-                                "gender-line"}
+    assert set(config.orgs) == {
+        "tsunagari-line",
+        "kodomo-line",
+        "tagengo-line",
+        "josei-line",
+        "gender-line",
+    }
     assert config.orgs["tsunagari-line"].hours is None
     assert config.orgs["kodomo-line"].max_per_counsellor == 2  # from defaults
     assert config.orgs["tagengo-line"].max_per_counsellor == 1
@@ -115,19 +127,30 @@ def test_configuration_errors_point_at_file_and_line(tmp_path: Path) -> None:
         load_config(bad)
     assert f"{bad}:9:" in str(raised.value)  # the badly written time
 
-    bad.write_text("organisations:\n  - id: npo\n    skills:\n"
-                   "      categories: [loneliness, astrology]\n", encoding="utf-8")
+    bad.write_text(
+        "organisations:\n  - id: npo\n    skills:\n      categories: [loneliness, astrology]\n",
+        encoding="utf-8",
+    )
     with pytest.raises(DataError, match=r"handoff.yaml:4: unknown categories \['astrology'\]"):
         load_config(bad)
 
 
-async def test_closed_at_night_goes_elsewhere(make_service, staff: StaffDirectory,  # type: ignore[no-untyped-def]
-                                              clock: Clock, bridge: RecordingBridge) -> None:
-    service = make_service(HandoffConfig(orgs={
-        "kodomo": OrgProfile("kodomo", skills=Skills(age_groups=frozenset({"child"})),
-                             hours=EVENINGS),
-        "allnight": OrgProfile("allnight"),
-    }))
+async def test_closed_at_night_goes_elsewhere(
+    make_service,
+    staff: StaffDirectory,  # type: ignore[no-untyped-def]
+    clock: Clock,
+    bridge: RecordingBridge,
+) -> None:
+    service = make_service(
+        HandoffConfig(
+            orgs={
+                "kodomo": OrgProfile(
+                    "kodomo", skills=Skills(age_groups=frozenset({"child"})), hours=EVENINGS
+                ),
+                "allnight": OrgProfile("allnight"),
+            }
+        )
+    )
     [kana] = await add_people(staff, "kodomo", "kana")
     [nao] = await add_people(staff, "allnight", "nao")
     clock.set(tokyo(2026, 11, 25, 23, 30))
@@ -140,8 +163,11 @@ async def test_closed_at_night_goes_elsewhere(make_service, staff: StaffDirector
 
 
 async def test_nobody_on_duty_says_when_and_takes_a_message(
-        make_service, staff: StaffDirectory, clock: Clock,  # type: ignore[no-untyped-def]
-        bridge: RecordingBridge) -> None:
+    make_service,
+    staff: StaffDirectory,
+    clock: Clock,  # type: ignore[no-untyped-def]
+    bridge: RecordingBridge,
+) -> None:
     service = make_service(HandoffConfig(orgs={"kodomo": OrgProfile("kodomo", hours=EVENINGS)}))
     [kana] = await add_people(staff, "kodomo", "kana")
     clock.set(tokyo(2026, 11, 25, 23, 30))
@@ -169,7 +195,8 @@ async def test_nobody_on_duty_says_when_and_takes_a_message(
 
 
 async def test_no_organisation_at_all_means_no_one_on_duty(
-        make_service, bridge: RecordingBridge) -> None:  # type: ignore[no-untyped-def]
+    make_service, bridge: RecordingBridge
+) -> None:  # type: ignore[no-untyped-def]
     service = make_service()
     ticket = await service.request("c1", "web", context())
     assert ticket.status == "no_one_on_duty" and ticket.next_open is None
@@ -178,7 +205,8 @@ async def test_no_organisation_at_all_means_no_one_on_duty(
 
 
 async def test_high_risk_at_night_goes_to_a_coordinator_on_duty(
-        make_service, staff: StaffDirectory, clock: Clock) -> None:  # type: ignore[no-untyped-def]
+    make_service, staff: StaffDirectory, clock: Clock
+) -> None:  # type: ignore[no-untyped-def]
     service = make_service(HandoffConfig(orgs={"kodomo": OrgProfile("kodomo", hours=EVENINGS)}))
     await add_people(staff, "kodomo", "kana")
     [coord] = await add_people(staff, "platform", "coord", role="coordinator")
@@ -192,12 +220,18 @@ async def test_high_risk_at_night_goes_to_a_coordinator_on_duty(
 
 
 async def test_waiting_conversations_follow_opening_hours(
-        make_service, staff: StaffDirectory, clock: Clock) -> None:  # type: ignore[no-untyped-def]
-    service = make_service(HandoffConfig(orgs={
-        "kodomo": OrgProfile("kodomo", skills=Skills(age_groups=frozenset({"child"})),
-                             hours=EVENINGS),
-        "allday": OrgProfile("allday"),
-    }))
+    make_service, staff: StaffDirectory, clock: Clock
+) -> None:  # type: ignore[no-untyped-def]
+    service = make_service(
+        HandoffConfig(
+            orgs={
+                "kodomo": OrgProfile(
+                    "kodomo", skills=Skills(age_groups=frozenset({"child"})), hours=EVENINGS
+                ),
+                "allday": OrgProfile("allday"),
+            }
+        )
+    )
     [kana] = await add_people(staff, "kodomo", "kana")
     [ami] = await add_people(staff, "allday", "ami")
     clock.set(tokyo(2026, 11, 25, 15, 55))

@@ -20,19 +20,28 @@ from handoff.stats import compute_stats, nearest_rank
 
 # Fixtures shared by the handoff tests.
 bridge, clock, make_service, staff = (
-    support.bridge, support.clock, support.make_service, support.staff)
+    support.bridge,
+    support.clock,
+    support.make_service,
+    support.staff,
+)
 
 
 def at(clock: Clock, hour: int, minute: int = 0, second: int = 0, day: int = 25) -> None:
     clock.set(datetime(2026, 11, day, hour, minute, second, tzinfo=TOKYO))
 
 
-async def play_a_day(make_service: Callable[..., HandoffService], staff: StaffDirectory,
-                     clock: Clock) -> HandoffService:
+async def play_a_day(
+    make_service: Callable[..., HandoffService], staff: StaffDirectory, clock: Clock
+) -> HandoffService:
     """Six requests on 2026-11-25, one the day before (claimed on the 25th)."""
-    service = make_service(HandoffConfig(orgs={
-        "npo": OrgProfile("npo", skills=Skills(languages=frozenset({"ja", "vi"}))),
-    }))
+    service = make_service(
+        HandoffConfig(
+            orgs={
+                "npo": OrgProfile("npo", skills=Skills(languages=frozenset({"ja", "vi"}))),
+            }
+        )
+    )
 
     at(clock, 23, 50, day=24)
     await add_people(staff, "npo", "alice", "bob")
@@ -59,17 +68,27 @@ async def play_a_day(make_service: Callable[..., HandoffService], staff: StaffDi
     await service.close(r1.id, alice, good_record(referrals=["yorisoi"]))
 
     at(clock, 11)
-    r3 = await service.request("r3", "line", context(category="suicidal", age_group="child",
-                                                     risk="high", risk_reasons=["plan"]))
+    r3 = await service.request(
+        "r3",
+        "line",
+        context(category="suicidal", age_group="child", risk="high", risk_reasons=["plan"]),
+    )
     at(clock, 11, 1)
     await service.claim(r3.id, bob)
     await service.transfer(r3.id, bob, TransferTarget("coordinator"), note="119 を検討")
     at(clock, 11, 3)
     await service.claim(r3.id, coord)
     at(clock, 11, 43)
-    await service.close(r3.id, coord, good_record(
-        topics=["suicidal"], urgency="emergency", risk_flags=["suicide_plan"],
-        escalation={"to": "119", "basis": "life_at_risk"}))
+    await service.close(
+        r3.id,
+        coord,
+        good_record(
+            topics=["suicidal"],
+            urgency="emergency",
+            risk_flags=["suicide_plan"],
+            escalation={"to": "119", "basis": "life_at_risk"},
+        ),
+    )
 
     at(clock, 12)
     await service.request("r4", "line", context(lang="vi"))
@@ -88,8 +107,12 @@ async def play_a_day(make_service: Callable[..., HandoffService], staff: StaffDi
     return service
 
 
-async def test_a_known_day(make_service: Callable[..., HandoffService], staff: StaffDirectory,
-                           clock: Clock, redis_client: Redis) -> None:
+async def test_a_known_day(
+    make_service: Callable[..., HandoffService],
+    staff: StaffDirectory,
+    clock: Clock,
+    redis_client: Redis,
+) -> None:
     await play_a_day(make_service, staff, clock)
     start = datetime(2026, 11, 25, tzinfo=TOKYO).timestamp()
 
@@ -107,15 +130,28 @@ async def test_a_known_day(make_service: Callable[..., HandoffService], staff: S
         "web": {"requests": 2, "connected": 1, "response_rate": 50.0, "abandoned": 1},
     }
     assert stats["by_category"]["suicidal"]["connected"] == 1
-    assert stats["by_category"]["money"] == {"requests": 1, "connected": 0,
-                                             "response_rate": 0.0, "abandoned": 1}
+    assert stats["by_category"]["money"] == {
+        "requests": 1,
+        "connected": 0,
+        "response_rate": 0.0,
+        "abandoned": 1,
+    }
     assert stats["by_age_group"]["child"]["requests"] == 1
     assert stats["by_lang"]["en"]["requests"] == 1
-    assert stats["by_lang"]["vi"] == {"requests": 1, "connected": 0, "response_rate": 0.0,
-                                      "abandoned": 1}
+    assert stats["by_lang"]["vi"] == {
+        "requests": 1,
+        "connected": 0,
+        "response_rate": 0.0,
+        "abandoned": 1,
+    }
     assert stats["by_risk"]["high"]["connected"] == 1
     assert {h: b["requests"] for h, b in stats["by_hour"].items()} == {
-        "09": 1, "10": 2, "11": 1, "12": 1, "13": 1}
+        "09": 1,
+        "10": 2,
+        "11": 1,
+        "12": 1,
+        "13": 1,
+    }
     assert stats["risk_events"] == {"alerts": {"high": 1}, "raised_while_waiting": 0}
     # yesterday's (closed 00:05 today), r1, r3, r5
     assert stats["records"]["closed"] == 4
@@ -127,8 +163,11 @@ async def test_a_known_day(make_service: Callable[..., HandoffService], staff: S
 
 
 async def test_empty_windows_and_another_organisation(
-        make_service: Callable[..., HandoffService], staff: StaffDirectory, clock: Clock,
-        redis_client: Redis) -> None:
+    make_service: Callable[..., HandoffService],
+    staff: StaffDirectory,
+    clock: Clock,
+    redis_client: Redis,
+) -> None:
     await play_a_day(make_service, staff, clock)
     next_day = datetime(2026, 11, 26, tzinfo=TOKYO).timestamp()
 
@@ -143,22 +182,29 @@ async def test_empty_windows_and_another_organisation(
     assert ours["connected"] == 3
 
 
-async def test_the_stats_command(make_service: Callable[..., HandoffService],
-                                 staff: StaffDirectory, clock: Clock,
-                                 redis_client: Redis) -> None:
+async def test_the_stats_command(
+    make_service: Callable[..., HandoffService],
+    staff: StaffDirectory,
+    clock: Clock,
+    redis_client: Redis,
+) -> None:
     await play_a_day(make_service, staff, clock)
     out = io.StringIO()
 
-    status = await stats_async(["--from", "2026-11-25", "--to", "2026-11-25"], redis_client,
-                               out=out)
+    status = await stats_async(
+        ["--from", "2026-11-25", "--to", "2026-11-25"], redis_client, out=out
+    )
 
     lines = out.getvalue().splitlines()
     assert status == 0
     assert "requests 6" in lines and "connected 3" in lines
     assert "response_rate 50.0%" in lines and "waits median 120s p90 600s" in lines
     as_json = io.StringIO()
-    await stats_async(["--from", "2026-11-25T00:00:00+09:00", "--to", "2026-11-26", "--json"],
-                      redis_client, out=as_json)
+    await stats_async(
+        ["--from", "2026-11-25T00:00:00+09:00", "--to", "2026-11-26", "--json"],
+        redis_client,
+        out=as_json,
+    )
     assert json.loads(as_json.getvalue())["connected"] == 3
     assert await stats_async(["--from", "soon"], redis_client, out=io.StringIO()) == 2
 

@@ -67,15 +67,25 @@ class RecordingBridge:
 
 
 def context(**overrides: Any) -> dict[str, Any]:
-    base = {"age_group": "adult", "category": "loneliness", "lang": "ja", "risk": "none",
-            "risk_reasons": [], "results_shown": ["yorisoi"], "summary": {"worry": "loneliness"}}
+    base = {
+        "age_group": "adult",
+        "category": "loneliness",
+        "lang": "ja",
+        "risk": "none",
+        "risk_reasons": [],
+        "results_shown": ["yorisoi"],
+        "summary": {"worry": "loneliness"},
+    }
     base.update(overrides)
     return base
 
 
 def good_record(**overrides: Any) -> dict[str, Any]:
-    record = {"summary": "話を聴いた。居場所の情報を伝えた。", "topics": ["loneliness"],
-              "urgency": "normal"}
+    record = {
+        "summary": "話を聴いた。居場所の情報を伝えた。",
+        "topics": ["loneliness"],
+        "urgency": "normal",
+    }
     record.update(overrides)
     return record
 
@@ -96,11 +106,14 @@ def staff(redis_client: Redis, clock: Clock) -> StaffDirectory:
 
 
 @pytest.fixture
-def make_service(redis_client: Redis, bridge: RecordingBridge, clock: Clock,
-                 staff: StaffDirectory) -> Callable[..., HandoffService]:
+def make_service(
+    redis_client: Redis, bridge: RecordingBridge, clock: Clock, staff: StaffDirectory
+) -> Callable[..., HandoffService]:
     def make(config: HandoffConfig | None = None) -> HandoffService:
-        return HandoffService(redis_client, bridge, config or HandoffConfig(), TRANSCRIPT_KEY,
-                              clock, staff=staff)
+        return HandoffService(
+            redis_client, bridge, config or HandoffConfig(), TRANSCRIPT_KEY, clock, staff=staff
+        )
+
     return make
 
 
@@ -109,8 +122,9 @@ def service(make_service: Callable[..., HandoffService]) -> HandoffService:
     return make_service()
 
 
-async def add_people(staff: StaffDirectory, org: str, *logins: str,
-                     role: str = "counsellor") -> list[Counsellor]:
+async def add_people(
+    staff: StaffDirectory, org: str, *logins: str, role: str = "counsellor"
+) -> list[Counsellor]:
     await staff.add_org(org, f"{org} の名前")
     people = []
     for login in logins:

@@ -17,7 +17,12 @@ from handoff.transcript import Transcript
 
 # Fixtures shared by the handoff tests.
 bridge, clock, make_service, service, staff = (
-    support.bridge, support.clock, support.make_service, support.service, support.staff)
+    support.bridge,
+    support.clock,
+    support.make_service,
+    support.service,
+    support.staff,
+)
 
 
 SECRET = "死にたいと思うことがある"
@@ -53,10 +58,14 @@ async def test_the_scan_would_see_plain_text(redis_client: Redis) -> None:
 
 
 async def test_raw_redis_holds_no_message_text(
-        service: HandoffService, staff: StaffDirectory, redis_client: Redis) -> None:
+    service: HandoffService, staff: StaffDirectory, redis_client: Redis
+) -> None:
     [alice] = await add_people(staff, "npo", "alice")
-    ticket = await service.request("c1", "line", context(
-        summary={"worry": "家族との関係がつらい"}, results_shown=["いのちの電話"]))
+    ticket = await service.request(
+        "c1",
+        "line",
+        context(summary={"worry": "家族との関係がつらい"}, results_shown=["いのちの電話"]),
+    )
     await service.claim(ticket.id, alice)
     await service.person_message("c1", SECRET)
     await service.send(ticket.id, alice, "教えてくれてありがとう")
@@ -69,7 +78,8 @@ async def test_raw_redis_holds_no_message_text(
     texts = [e.text for e in await service.messages(ticket.id, alice)]
     assert SECRET in texts and "希死念慮あり、要見守り" in texts
     assert (await service.detail(ticket.id, alice))["context"]["summary"] == {
-        "worry": "家族との関係がつらい"}
+        "worry": "家族との関係がつらい"
+    }
 
 
 async def test_private_notes_are_left_out_on_request(redis_client: Redis) -> None:

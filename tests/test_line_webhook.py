@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from conftest import line_event, post_line
+from conftest import line_event, line_follow, post_line
 
 from bot.appkeys import runner_key
 from bot.store import keys
@@ -62,8 +62,13 @@ async def test_redelivered_event_is_answered_once(line_app: Any, line_api: Any) 
 
 
 async def test_standby_events_are_not_ours_to_answer(line_app: Any, line_api: Any) -> None:
-    event = line_event("text", USER, text="こんにちは", mode="standby",
-                       reply_token=line_api.issue_reply_token(USER))
+    event = line_event(
+        "text",
+        USER,
+        text="こんにちは",
+        mode="standby",
+        reply_token=line_api.issue_reply_token(USER),
+    )
     assert (await post_line(line_app, [event])).status == 200
     assert line_api.requests == []
 
@@ -121,8 +126,10 @@ async def test_push_is_retried_with_the_same_key_after_a_500(line_app: Any, line
     assert len(line_api.messages_to(USER)) == 1
 
 
-async def test_unfollow_forgets_the_person(line_app: Any, line_api: Any, redis_client: Any) -> None:
-    await post_line(line_app, [line_event("follow", USER, reply_token=line_api.issue_reply_token(USER))])
+async def test_unfollow_forgets_the_person(
+    line_app: Any, line_api: Any, redis_client: Any
+) -> None:
+    await line_follow(line_app, line_api, USER)
     conv_id = line_app.app[runner_key].conv_id("line", USER)
     assert await redis_client.exists(keys.conversation(conv_id))
     await post_line(line_app, [line_event("unfollow", USER)])
@@ -132,13 +139,18 @@ async def test_unfollow_forgets_the_person(line_app: Any, line_api: Any, redis_c
 
 async def test_events_of_one_person_are_answered_in_order(line_app: Any, line_api: Any) -> None:
     """Three webhooks in quick succession: each answer follows from the one before."""
-    await post_line(line_app, [line_event("follow", USER, reply_token=line_api.issue_reply_token(USER))])
+    await line_follow(line_app, line_api, USER)
     taps = ["find", "age_adult", "a_work"]
-    events = [line_event("postback", USER, data=d, reply_token=line_api.issue_reply_token(USER))
-              for d in taps]
+    events = [
+        line_event("postback", USER, data=d, reply_token=line_api.issue_reply_token(USER))
+        for d in taps
+    ]
     for event in events:
-        await line_app.post("/line/webhook", data=json.dumps({"events": [event]}).encode(),
-                            headers={"X-Line-Signature": _sign_events([event])})
+        await line_app.post(
+            "/line/webhook",
+            data=json.dumps({"events": [event]}).encode(),
+            headers={"X-Line-Signature": _sign_events([event])},
+        )
     await line_app.app[runner_key].idle()
     last = last_message(line_api)
     assert quick_reply_ids(last) == ["c_phone", "c_chat", "c_visit", "c_any"]
@@ -154,13 +166,40 @@ async def test_a_thirty_step_conversation_by_its_own_quick_replies(
     line_app: Any, line_api: Any
 ) -> None:
     """Tap the bot's own quick replies through signed webhooks: every request valid."""
-    await post_line(line_app, [line_event("follow", USER, reply_token=line_api.issue_reply_token(USER))])
+    await line_follow(line_app, line_api, USER)
     path = [
-        "find", "age_young", "a_money", "m_living", "c_any",       # results
-        "restart", "find", "age_child", "kids_school", "k_bullying", "c_chat",
-        "restart", "find", "age_adult", "a_violence", "v_partner", "c_phone",
-        "restart", "hard_now", "restart", "language", "lang_en", "find", "age_senior",
-        "a_lonely", "c_visit", "restart", "find", "age_skip", "a_family", "f_care", "c_any",
+        "find",
+        "age_young",
+        "a_money",
+        "m_living",
+        "c_any",  # results
+        "restart",
+        "find",
+        "age_child",
+        "kids_school",
+        "k_bullying",
+        "c_chat",
+        "restart",
+        "find",
+        "age_adult",
+        "a_violence",
+        "v_partner",
+        "c_phone",
+        "restart",
+        "hard_now",
+        "restart",
+        "language",
+        "lang_en",
+        "find",
+        "age_senior",
+        "a_lonely",
+        "c_visit",
+        "restart",
+        "find",
+        "age_skip",
+        "a_family",
+        "f_care",
+        "c_any",
     ]
     steps = 0
     for tap in path:
@@ -177,9 +216,11 @@ async def test_a_thirty_step_conversation_by_its_own_quick_replies(
 
 
 async def test_typed_text_is_triaged(line_app: Any, line_api: Any) -> None:
-    await post_line(line_app, [line_event("follow", USER, reply_token=line_api.issue_reply_token(USER))])
+    await line_follow(line_app, line_api, USER)
     token = line_api.issue_reply_token(USER)
-    await post_line(line_app, [line_event("text", USER, text="家賃が払えなくて追い出されそう",
-                                          reply_token=token)])
+    await post_line(
+        line_app,
+        [line_event("text", USER, text="家賃が払えなくて追い出されそう", reply_token=token)],
+    )
     suggested = quick_reply_ids(last_message(line_api))
     assert "housing" in suggested[:3]

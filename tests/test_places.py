@@ -22,16 +22,19 @@ def places() -> Places:
     return Places.load()
 
 
-@pytest.mark.parametrize("code6", [
-    "131016",  # 千代田区
-    "011002",  # 札幌市
-    "271403",  # 堺市
-    "130001",  # 東京都
-    "271004",  # 大阪市
-    "131041",  # 新宿区
-    "465291",  # 喜界町 (remainder 0 gives check digit 1)
-    "062014",  # 山形市
-])
+@pytest.mark.parametrize(
+    "code6",
+    [
+        "131016",  # 千代田区
+        "011002",  # 札幌市
+        "271403",  # 堺市
+        "130001",  # 東京都
+        "271004",  # 大阪市
+        "131041",  # 新宿区
+        "465291",  # 喜界町 (remainder 0 gives check digit 1)
+        "062014",  # 山形市
+    ],
+)
 def test_check_digits_of_known_codes(code6: str) -> None:
     assert check_digit(code6[:5]) == code6[5]
     assert is_valid_code(code6)
@@ -65,8 +68,8 @@ def test_lookup_by_code(places: Places) -> None:
     assert (chiyoda.name, chiyoda.prefecture.name) == ("千代田区", "東京都")
     assert chiyoda.kana == "ちよだく"
     assert chiyoda.homepage == "https://www.city.chiyoda.lg.jp/"
-    assert places.by_code("13101") == chiyoda           # 5-digit form without check digit
-    assert places.by_code("131017") is None              # wrong check digit
+    assert places.by_code("13101") == chiyoda  # 5-digit form without check digit
+    assert places.by_code("131017") is None  # wrong check digit
     sakai = places.by_code("271403")
     assert sakai is not None and sakai.full_name == "大阪府堺市"
 
@@ -76,7 +79,7 @@ def test_search_by_partial_name_and_kana(places: Places) -> None:
     names = [m.full_name for m in found]
     assert "神奈川県横浜市" in names and "青森県横浜町" in names
     city = names.index("神奈川県横浜市")
-    assert all(not m.is_ward for m in found[: city + 1])   # cities before wards
+    assert all(not m.is_ward for m in found[: city + 1])  # cities before wards
     assert places.search("よこはま") == places.search("ヨコハマ") == found
     assert places.search("神奈川県横浜市")[0].full_name == "神奈川県横浜市"
     assert places.search("京都市")[0].full_name == "京都府京都市"
@@ -94,7 +97,7 @@ def test_wards_and_prefecture_lists(places: Places) -> None:
     tokyo = places.prefecture("東京")
     assert tokyo is not None and tokyo.code == "130001"
     tokyo_list = places.in_prefecture(tokyo)
-    assert places.by_code("131016") in tokyo_list        # special wards are municipalities
+    assert places.by_code("131016") in tokyo_list  # special wards are municipalities
     kanagawa = places.prefecture("神奈川県")
     assert kanagawa is not None
     assert yokohama in places.in_prefecture(kanagawa)

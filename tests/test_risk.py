@@ -40,6 +40,7 @@ def labelled(name: str) -> list[dict[str, str]]:
 
 # --- normalisation ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
@@ -100,6 +101,7 @@ def test_vietnamese_accents_are_optional_but_never_wrong(detector: RiskDetector)
 
 # --- levels ----------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("text", "level", "reason"),
     [
@@ -159,7 +161,10 @@ def test_levels_are_ordered() -> None:
     assert Level.NONE < Level.LOW < Level.MEDIUM < Level.HIGH
     assert max(Level.LOW, Level.HIGH) is Level.HIGH
     assert [Level.parse(x).label for x in ("none", "low", "medium", "high")] == [
-        "none", "low", "medium", "high"
+        "none",
+        "low",
+        "medium",
+        "high",
     ]
 
 
@@ -180,6 +185,7 @@ def test_assessment_is_frozen_and_serialisable(detector: RiskDetector) -> None:
 
 
 # --- exclusions never hide a real risk ---------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("text", "level"),
@@ -303,10 +309,10 @@ def _prefix_before_longer(pattern: str) -> list[str]:
                 found.extend(
                     f"{earlier} before {later}"
                     for index, earlier in enumerate(spellings)
-                    for later in spellings[index + 1:]
-                    if earlier is not None and later is not None and any(
-                        b.startswith(a) and a != b for a in earlier for b in later
-                    )
+                    for later in spellings[index + 1 :]
+                    if earlier is not None
+                    and later is not None
+                    and any(b.startswith(a) and a != b for a in earlier for b in later)
                 )
                 for alt in av[1]:
                     walk(_nodes(alt))
@@ -324,7 +330,8 @@ def test_override_alternatives_put_longer_spellings_first(detector: RiskDetector
     no longer covers 殺したい: the override would then fail to reach the end of a phrase."""
     problems = {
         entry.id: found
-        for entry in detector.entries if entry.is_override
+        for entry in detector.entries
+        if entry.is_override
         for pattern in entry.patterns
         if (found := _prefix_before_longer(pattern))
     }
@@ -332,6 +339,7 @@ def test_override_alternatives_put_longer_spellings_first(detector: RiskDetector
 
 
 # --- the anchor gate is only an optimisation ---------------------------------------------------
+
 
 def test_anchors_are_literals_every_match_contains() -> None:
     expected = {"消えたい", "消えたく", "きえたい", "きえたく"}
@@ -341,8 +349,12 @@ def test_anchors_are_literals_every_match_contains() -> None:
 
 
 def test_gate_never_changes_a_result(detector: RiskDetector) -> None:
-    texts = [item["text"] for name in (*TRAINING, *FRESH)
-             if (DATA / name).exists() for item in labelled(name)]
+    texts = [
+        item["text"]
+        for name in (*TRAINING, *FRESH)
+        if (DATA / name).exists()
+        for item in labelled(name)
+    ]
     texts += [a + b for a, b in zip(texts, reversed(texts), strict=True)]
     for text in texts:
         normalised = detector.normalise(text)
@@ -388,10 +400,15 @@ def test_a_minimal_lexicon_loads(tmp_path: Path) -> None:
         (MINIMAL_LEXICON.replace("'wantdie'", "'WantDie'"), r"risk\.yaml:8: .*lower case"),
         (MINIMAL_LEXICON.replace("'wantdie'", "'ｗａｎｔ'"), r"risk\.yaml:8: .*NFKC"),
         (MINIMAL_LEXICON.replace("lang: xx", "lang: yy"), r"risk\.yaml:2: lang: .*folder"),
-        (MINIMAL_LEXICON + MINIMAL_LEXICON[MINIMAL_LEXICON.index("  - id"):],
-         r"risk\.yaml:9: rules\.1\.id: duplicate id"),
-        (MINIMAL_LEXICON + "overrides:\n  - id: x\n    kind: joke\n    level: low\n"
-         "    patterns: ['a']\n", r"risk\.yaml:10: overrides\.0: 'reason' is a required"),
+        (
+            MINIMAL_LEXICON + MINIMAL_LEXICON[MINIMAL_LEXICON.index("  - id") :],
+            r"risk\.yaml:9: rules\.1\.id: duplicate id",
+        ),
+        (
+            MINIMAL_LEXICON + "overrides:\n  - id: x\n    kind: joke\n    level: low\n"
+            "    patterns: ['a']\n",
+            r"risk\.yaml:10: overrides\.0: 'reason' is a required",
+        ),
         ("kind: risk-lexicon\nlang: xx\nrules: [\n", r"not valid YAML"),
     ],
 )
@@ -423,6 +440,7 @@ def test_no_lexicon_is_refused(tmp_path: Path) -> None:
 
 # --- the JSONL runner --------------------------------------------------------------------------
 
+
 def test_run_jsonl_writes_one_result_per_line_and_never_the_text(detector: RiskDetector) -> None:
     lines = [
         json.dumps({"text": "死にたい", "lang": "ja"}, ensure_ascii=False),
@@ -447,6 +465,7 @@ def test_run_jsonl_writes_one_result_per_line_and_never_the_text(detector: RiskD
 
 
 # --- figures on the labelled set ---------------------------------------------------------------
+
 
 def test_labelled_sets_are_large_and_balanced() -> None:
     main = labelled("risk_labelled.jsonl")
@@ -504,4 +523,3 @@ def test_floor_on_the_fresh_sets(detector: RiskDetector, name: str) -> None:
     found = figures(detector, name)
     assert found["recall"] >= 0.9, found
     assert found["false_flags"] <= 0.08, found
-

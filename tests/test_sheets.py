@@ -35,7 +35,7 @@ POPPLER = ("pdftotext", "pdftoppm", "pdffonts")
 needs_poppler = pytest.mark.skipif(
     any(shutil.which(tool) is None for tool in POPPLER),
     reason="poppler-utils is not installed (pdftotext, pdftoppm, pdffonts): "
-           "apt-get install poppler-utils",
+    "apt-get install poppler-utils",
 )
 
 SECRET = b"tsunagari-test-secret-for-sheets"
@@ -87,8 +87,13 @@ def sheet_service(redis: aioredis.Redis, services: Services, **settings: Any) ->
 
 def conversation(channel: str = "web", locale: str = "ja", **answers: Any) -> Conversation:
     conv = Conversation(CONV_ID, Address(channel, LINE_USER), "results", locale)
-    conv.data["answers"] = {"category": "money", "related": ["loneliness"],
-                            "age_group": "young", "typed": TYPED, **answers}
+    conv.data["answers"] = {
+        "category": "money",
+        "related": ["loneliness"],
+        "age_group": "young",
+        "typed": TYPED,
+        **answers,
+    }
     conv.data["shown"] = list(SHOWN)
     conv.data["last_text"] = TYPED
     return conv
@@ -108,8 +113,13 @@ async def test_link_stores_only_what_the_sheet_needs(
     raw = await redis_client.get(keys.result_sheet(sheet_id))
     assert raw is not None
     assert json.loads(raw) == {
-        "v": 1, "date": "2026-11-18", "locale": "ja", "categories": ["money", "loneliness"],
-        "age_group": "young", "shown": list(SHOWN), "lg_code": YOKOHAMA,
+        "v": 1,
+        "date": "2026-11-18",
+        "locale": "ja",
+        "categories": ["money", "loneliness"],
+        "age_group": "young",
+        "shown": list(SHOWN),
+        "lg_code": YOKOHAMA,
     }
     for personal in (LINE_USER, CONV_ID, TYPED):
         assert personal.encode() not in raw
@@ -163,8 +173,10 @@ async def test_download_gives_the_pdf(client: tuple[TestClient, SheetService]) -
     resp = await http.get(url)
     assert resp.status == 200
     assert resp.content_type == "application/pdf"
-    assert resp.headers["Content-Disposition"] == \
-        'attachment; filename="tsunagari-result-20261118.pdf"'
+    assert (
+        resp.headers["Content-Disposition"]
+        == 'attachment; filename="tsunagari-result-20261118.pdf"'
+    )
     assert resp.headers["Cache-Control"] == "no-store"
     body = await resp.read()
     assert body.startswith(b"%PDF-")
@@ -172,7 +184,7 @@ async def test_download_gives_the_pdf(client: tuple[TestClient, SheetService]) -
 
 
 async def test_a_changed_signature_or_expiry_is_refused(
-    client: tuple[TestClient, SheetService]
+    client: tuple[TestClient, SheetService],
 ) -> None:
     http, sheets = client
     url, _ = await sheets.link_for(conversation())
@@ -225,23 +237,28 @@ async def test_a_sheet_that_is_gone_is_not_found(
 
 def snapshot(locale: str = "ja", **changes: Any) -> Snapshot:
     fields: dict[str, Any] = {
-        "date": dt.date(2026, 11, 18), "locale": locale,
-        "categories": ("money", "loneliness"), "age_group": "young", "shown": SHOWN,
+        "date": dt.date(2026, 11, 18),
+        "locale": locale,
+        "categories": ("money", "loneliness"),
+        "age_group": "young",
+        "shown": SHOWN,
         "lg_code": YOKOHAMA,
     }
     return Snapshot(**{**fields, **changes})
 
 
 def pdf_text(path: Path) -> str:
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"],
-                         capture_output=True, check=True, text=True)
+    out = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True, text=True
+    )
     # Table cells wrap: compare without line breaks.
     return out.stdout.replace("\n", "")
 
 
 @pytest.fixture(scope="module")
-def sheets_dir(tmp_path_factory: pytest.TempPathFactory, locales: Locales, catalog: Catalog,
-               places: Places) -> Path:
+def sheets_dir(
+    tmp_path_factory: pytest.TempPathFactory, locales: Locales, catalog: Catalog, places: Places
+) -> Path:
     """One rendered sheet per locale, shared by the PDF tests (rendering costs ~0.5 s)."""
     folder = tmp_path_factory.mktemp("sheets")
     services = Services(locales=locales, clock=Clock(), catalog=catalog, places=places)
@@ -272,9 +289,16 @@ def test_the_sheet_reads_as_the_national_one(sheets_dir: Path, catalog: Catalog)
 @needs_poppler
 def test_the_english_sheet_has_both_languages(sheets_dir: Path, catalog: Catalog) -> None:
     text = pdf_text(sheets_dir / "en.pdf")
-    for label in ("What you asked about", "相談内容", "What it offers", "結果",
-                  "To the staff at the support window", "支援制度・相談窓口のご担当者さまへ",
-                  "where to get support", "相談先の案内"):
+    for label in (
+        "What you asked about",
+        "相談内容",
+        "What it offers",
+        "結果",
+        "To the staff at the support window",
+        "支援制度・相談窓口のご担当者さまへ",
+        "where to get support",
+        "相談先の案内",
+    ):
         assert label in text, label
     assert "Money, daily life / お金・生活のこと" in text
     assert catalog.get("yorisoi_hotline").name in text  # entry data stays Japanese
@@ -295,14 +319,16 @@ def test_the_childrens_sheet_speaks_simply_to_the_child(sheets_dir: Path) -> Non
 def test_the_font_is_embedded_and_the_sheet_renders(sheets_dir: Path, locale: str) -> None:
     pdf = sheets_dir / f"{locale}.pdf"
     assert pdf.stat().st_size < 200 * 1024
-    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, check=True,
-                           text=True).stdout.splitlines()[2:]
+    fonts = subprocess.run(
+        ["pdffonts", str(pdf)], capture_output=True, check=True, text=True
+    ).stdout.splitlines()[2:]
     assert fonts, "the PDF names no font"
     for line in fonts:  # columns: name type encoding emb sub uni object ID
         assert line.split()[-5] == "yes", f"font not embedded: {line}"
     prefix = sheets_dir / f"{locale}-page"
-    subprocess.run(["pdftoppm", "-png", "-r", "50", str(pdf), str(prefix)], check=True,
-                   capture_output=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "50", str(pdf), str(prefix)], check=True, capture_output=True
+    )
     pages = sorted(sheets_dir.glob(f"{locale}-page*.png"))
     assert pages and all(p.stat().st_size > 1000 for p in pages)
 
@@ -336,8 +362,11 @@ def test_lines_keep_the_japanese_rules_and_whole_words(text: str, width: int) ->
         assert line[0] not in NO_LINE_START, lines
         assert before[-1] not in NO_LINE_END, lines
     assert all(len(line) <= width for line in lines), lines
-    words = [w for w in ("Who", "where", "apply", "every", "0120-279-338")
-             if w in text and len(w) <= width]
+    words = [
+        w
+        for w in ("Who", "where", "apply", "every", "0120-279-338")
+        if w in text and len(w) <= width
+    ]
     assert all(any(word in line for line in lines) for word in words), lines
 
 

@@ -40,15 +40,21 @@ def cards(reply: RenderedReply) -> int:
 
 
 @pytest.mark.parametrize("path", TRANSCRIPTS, ids=[p.stem for p in TRANSCRIPTS])
-async def test_transcript(path: Path, settings: Settings, redis_client: Redis,
-                          clock: Any) -> None:
+async def test_transcript(path: Path, settings: Settings, redis_client: Redis, clock: Any) -> None:
     script = yaml.safe_load(path.read_text(encoding="utf-8"))
     if "at" in script:
         clock.set(*script["at"])
     services, engine, responder = load_services(settings, redis_client, b"secret", clock)
     channel = RecordingChannel()
-    runner = Runner(redis_client, ConversationStore(redis_client, 3600), engine, responder,
-                    {"test": channel}, services.locales, b"secret")
+    runner = Runner(
+        redis_client,
+        ConversationStore(redis_client, 3600),
+        engine,
+        responder,
+        {"test": channel},
+        services.locales,
+        b"secret",
+    )
     if services.handoff is not None:
         services.handoff.attach(runner)
     user = "transcript-user"
@@ -82,7 +88,8 @@ async def test_transcript(path: Path, settings: Settings, redis_client: Redis,
         conv = await runner.store.load(conv_id)
         if "state" in expect:
             assert conv is not None and conv.state == expect["state"], (
-                f"{where}: state {conv.state if conv else None}")
+                f"{where}: state {conv.state if conv else None}"
+            )
         for name, value in expect.get("answers", {}).items():
             assert conv is not None and conv.answers().get(name) == value, where
         if "locale" in expect:

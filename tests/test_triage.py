@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - YAML snippets are clearer on one line each
 """Free-text triage: categories, intents, the JSONL runner, lexicon checks and accuracy."""
 
 from __future__ import annotations
@@ -89,18 +90,21 @@ def test_every_category_has_a_case() -> None:
     assert {c for c, _, _ in CASES} == set(CATEGORY_IDS)
 
 
-@pytest.mark.parametrize(("lang", "text", "category"), [
-    ("vi", "Tôi muốn chết", "suicidal"),
-    ("vi", "toi muon chet", "suicidal"),  # typed without tone marks
-    ("zh", "老板拖欠工资", "work"),
-    ("pt", "Perdi o emprego", "work"),
-    ("tl", "Sinasaktan ako ng asawa ko", "violence"),
-    ("ko", "학교에서 왕따를 당해요", "school"),
-    ("es", "No tengo dinero", "money"),
-    ("id", "Saya kesepian", "loneliness"),
-    ("th", "ฉันอยากตาย", "suicidal"),
-    ("ne", "मलाई मर्न मन लाग्छ", "suicidal"),
-])
+@pytest.mark.parametrize(
+    ("lang", "text", "category"),
+    [
+        ("vi", "Tôi muốn chết", "suicidal"),
+        ("vi", "toi muon chet", "suicidal"),  # typed without tone marks
+        ("zh", "老板拖欠工资", "work"),
+        ("pt", "Perdi o emprego", "work"),
+        ("tl", "Sinasaktan ako ng asawa ko", "violence"),
+        ("ko", "학교에서 왕따를 당해요", "school"),
+        ("es", "No tengo dinero", "money"),
+        ("id", "Saya kesepian", "loneliness"),
+        ("th", "ฉันอยากตาย", "suicidal"),
+        ("ne", "मलाई मर्न मन लाग्छ", "suicidal"),
+    ],
+)
 def test_other_languages(triage: Triage, lang: str, text: str, category: str) -> None:
     assert top(triage, text, lang) == [category]
 
@@ -119,13 +123,24 @@ def test_scores_are_best_first(triage: Triage) -> None:
 
 # --- nothing clear said: [] so the bot asks ---------------------------------------------------
 
-@pytest.mark.parametrize(("text", "lang"), [
-    ("", "ja"), ("   ", "ja"), ("こんにちは", "ja"), ("ありがとうございます", "ja"),
-    ("ｗｗｗ", "ja"), ("😀😀😀", "ja"), ("asdfghjkl", "en"), ("hello", "en"),
-    ("？？？", "ja"), ("12345", "ja"),
-    ("つらい", "ja"),  # one vague word is a hint, not a category
-    ("大丈夫です", "ja"),  # 夫 inside 大丈夫 is no husband
-])
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("", "ja"),
+        ("   ", "ja"),
+        ("こんにちは", "ja"),
+        ("ありがとうございます", "ja"),
+        ("ｗｗｗ", "ja"),
+        ("😀😀😀", "ja"),
+        ("asdfghjkl", "en"),
+        ("hello", "en"),
+        ("？？？", "ja"),
+        ("12345", "ja"),
+        ("つらい", "ja"),  # one vague word is a hint, not a category
+        ("大丈夫です", "ja"),  # 夫 inside 大丈夫 is no husband
+    ],
+)
 def test_garbage_or_vague_gives_nothing(triage: Triage, text: str, lang: str) -> None:
     assert triage.classify(text, lang) == []
 
@@ -154,6 +169,7 @@ def test_very_long_text_is_cut_not_refused(triage: Triage) -> None:
 
 
 # --- how Japanese is read ---------------------------------------------------------------------
+
 
 def test_kana_reading_finds_kanji_phrases(triage: Triage) -> None:
     assert top(triage, "いじめられてる") == ["school"]
@@ -203,26 +219,30 @@ def test_explain_names_the_phrases(triage: Triage) -> None:
 
 # --- intents ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("text", "lang", "intents"), [
-    ("人と話したい", "ja", {"human"}),
-    ("相談員さんと話せますか", "ja", {"human"}),
-    ("だれかに聞いてほしい", "ja", {"human"}),
-    ("ボットじゃなくて人間がいい", "ja", {"human"}),
-    ("can I talk to a person", "en", {"human"}),
-    ("Can I speak to someone please?", "ja", {"human"}),
-    ("Tôi muốn nói chuyện với người thật", "vi", {"human"}),
-    ("最初から", "ja", {"restart"}),
-    ("はじめからやりなおしたい", "ja", {"restart"}),
-    ("start over", "en", {"restart"}),
-    ("データを消して", "ja", {"delete_data"}),
-    ("私の記録を削除してください", "ja", {"delete_data"}),
-    ("please delete my data", "en", {"delete_data"}),
-    ("最初からやり直したいし、データも消してほしい", "ja", {"restart", "delete_data"}),
-    ("消えたい", "ja", set()),  # a risk, not a request to delete data
-    ("人と話すのが苦手", "ja", set()),
-    ("人と話したくない", "ja", set()),
-    ("こんにちは", "ja", set()),
-])
+
+@pytest.mark.parametrize(
+    ("text", "lang", "intents"),
+    [
+        ("人と話したい", "ja", {"human"}),
+        ("相談員さんと話せますか", "ja", {"human"}),
+        ("だれかに聞いてほしい", "ja", {"human"}),
+        ("ボットじゃなくて人間がいい", "ja", {"human"}),
+        ("can I talk to a person", "en", {"human"}),
+        ("Can I speak to someone please?", "ja", {"human"}),
+        ("Tôi muốn nói chuyện với người thật", "vi", {"human"}),
+        ("最初から", "ja", {"restart"}),
+        ("はじめからやりなおしたい", "ja", {"restart"}),
+        ("start over", "en", {"restart"}),
+        ("データを消して", "ja", {"delete_data"}),
+        ("私の記録を削除してください", "ja", {"delete_data"}),
+        ("please delete my data", "en", {"delete_data"}),
+        ("最初からやり直したいし、データも消してほしい", "ja", {"restart", "delete_data"}),
+        ("消えたい", "ja", set()),  # a risk, not a request to delete data
+        ("人と話すのが苦手", "ja", set()),
+        ("人と話したくない", "ja", set()),
+        ("こんにちは", "ja", set()),
+    ],
+)
 def test_intents(triage: Triage, text: str, lang: str, intents: set[str]) -> None:
     assert triage.detect_intents(text, lang) == intents
 
@@ -233,6 +253,7 @@ def test_intents_are_known_ids(triage: Triage) -> None:
 
 
 # --- the JSONL runner -------------------------------------------------------------------------
+
 
 def services_for(categories: list[str]) -> list[str]:
     return [f"window-{c}" for c in categories[:2]]
@@ -249,10 +270,12 @@ def test_run_jsonl(triage: Triage) -> None:
         ["a list"],
         {"text": "いじめられてる", "lang": 3},
     ]
-    infile = io.StringIO("".join(
-        "\n" if r is None else (r if isinstance(r, str) else json.dumps(r)) + "\n"
-        for r in requests
-    ))
+    infile = io.StringIO(
+        "".join(
+            "\n" if r is None else (r if isinstance(r, str) else json.dumps(r)) + "\n"
+            for r in requests
+        )
+    )
     outfile = io.StringIO()
     triage.run_jsonl(infile, outfile, services_for)
     lines = [json.loads(line) for line in outfile.getvalue().splitlines()]
@@ -275,6 +298,7 @@ def test_run_jsonl_writes_unescaped_utf8(triage: Triage) -> None:
 
 # --- lexicon files ----------------------------------------------------------------------------
 
+
 def test_ja_and_en_cover_every_category(triage: Triage) -> None:
     for lang in ("ja", "en"):
         assert {p.label for p in triage.lexicons[lang].phrases} == set(CATEGORY_IDS)
@@ -283,7 +307,8 @@ def test_ja_and_en_cover_every_category(triage: Triage) -> None:
 
 def test_starter_lexicons_are_loaded(triage: Triage) -> None:
     assert {"ja", "en", "vi", "zh", "pt", "ko", "es", "tl", "id", "th", "ne"} <= set(
-        triage.lexicons)
+        triage.lexicons
+    )
 
 
 def test_every_phrase_finds_itself(triage: Triage) -> None:
@@ -315,34 +340,52 @@ def write_lexicon(root: Path, lang: str, body: str) -> Path:
 
 def test_schema_error_names_file_and_line(tmp_path: Path) -> None:
     root = copy_locales(tmp_path, ("en",))
-    path = write_lexicon(root, "vi", (
-        "lang: vi\nscript: latin\nmatching: words\n"
-        "categories:\n"
-        "  money:\n"
-        "    strong: [không có tiền]\n"
-        "  lonelyness:\n"  # not a category id
-        "    strong: [cô đơn]\n"
-    ))
+    path = write_lexicon(
+        root,
+        "vi",
+        (
+            "lang: vi\nscript: latin\nmatching: words\n"
+            "categories:\n"
+            "  money:\n"
+            "    strong: [không có tiền]\n"
+            "  lonelyness:\n"  # not a category id
+            "    strong: [cô đơn]\n"
+        ),
+    )
     with pytest.raises(DataError) as err:
         Triage.load(root)
     # jsonschema reports a bad key at its mapping: line 4 is "categories:".
     assert f"{path}:4: categories: 'lonelyness' is not one of" in str(err.value)
 
 
-@pytest.mark.parametrize(("body", "expected"), [
-    ("lang: vi\nscript: latin\nmatching: words\ncategories:\n  money:\n    often: [tiền]\n",
-     "often"),
-    ("lang: vi\nscript: latin\nmatching: words\ncategories:\n  money:\n    strong: [12]\n",
-     "is not of type 'string'"),
-    ("lang: vi\nscript: latin\nmatching: regex\ncategories:\n  money:\n    strong: [tiền]\n",
-     "regex"),
-    ("lang: vi\nscript: latin\nmatching: words\ncategories: {}\n", "categories"),
-    ("lang: vi\nscript: latin\nmatching: words\ncategories:\n  money:\n    strong: [tiền]\n"
-     "intents:\n  call_police: [gọi cảnh sát]\n", "call_police"),
-    ("lang: vi\nscript: latin\nmatching: words\ncategories:\n  money:\n    strong: [tiền, tiền]\n",
-     "non-unique"),
-    ("lang: vi\nscript: latin\nmatching: words\ncategories: [\n", "not valid YAML"),
-])
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "lang: vi\nscript: latin\nmatching: words\ncategories:\n  money:\n    often: [tiền]\n",
+            "often",
+        ),
+        (
+            "lang: vi\nscript: latin\nmatching: words\ncategories:\n  money:\n    strong: [12]\n",
+            "is not of type 'string'",
+        ),
+        (
+            "lang: vi\nscript: latin\nmatching: regex\ncategories:\n  money:\n    strong: [tiền]\n",
+            "regex",
+        ),
+        ("lang: vi\nscript: latin\nmatching: words\ncategories: {}\n", "categories"),
+        (
+            "lang: vi\nscript: latin\nmatching: words\ncategories:\n  money:\n    strong: [tiền]\n"
+            "intents:\n  call_police: [gọi cảnh sát]\n",
+            "call_police",
+        ),
+        (
+            "lang: vi\nscript: latin\nmatching: words\ncategories:\n  money:\n    strong: [tiền, tiền]\n",
+            "non-unique",
+        ),
+        ("lang: vi\nscript: latin\nmatching: words\ncategories: [\n", "not valid YAML"),
+    ],
+)
 def test_schema_problems(tmp_path: Path, body: str, expected: str) -> None:
     root = copy_locales(tmp_path, ("en",))
     write_lexicon(root, "vi", body)
@@ -352,13 +395,17 @@ def test_schema_problems(tmp_path: Path, body: str, expected: str) -> None:
 
 def test_phrases_that_read_alike_twice_in_a_category(tmp_path: Path) -> None:
     root = copy_locales(tmp_path, ())
-    path = write_lexicon(root, "ja", (
-        "lang: ja\nscript: japanese\nmatching: japanese\n"
-        "categories:\n"
-        "  loneliness:\n"
-        "    strong: [友達がいない]\n"
-        "    weak: [友達いない]\n"
-    ))
+    path = write_lexicon(
+        root,
+        "ja",
+        (
+            "lang: ja\nscript: japanese\nmatching: japanese\n"
+            "categories:\n"
+            "  loneliness:\n"
+            "    strong: [友達がいない]\n"
+            "    weak: [友達いない]\n"
+        ),
+    )
     with pytest.raises(DataError) as err:
         Triage.load(root)
     assert f"{path}:7: '友達いない' reads as '友達がいない' in loneliness" in str(err.value)
@@ -366,19 +413,24 @@ def test_phrases_that_read_alike_twice_in_a_category(tmp_path: Path) -> None:
 
 def test_phrase_with_nothing_to_match(tmp_path: Path) -> None:
     root = copy_locales(tmp_path, ())
-    write_lexicon(root, "en", (
-        "lang: en\nscript: latin\nmatching: words\n"
-        "categories:\n  money:\n    strong: ['!!!']\n"
-    ))
+    write_lexicon(
+        root,
+        "en",
+        ("lang: en\nscript: latin\nmatching: words\ncategories:\n  money:\n    strong: ['!!!']\n"),
+    )
     with pytest.raises(DataError, match="has nothing to match on"):
         Triage.load(root)
 
 
 def test_lang_must_match_its_folder(tmp_path: Path) -> None:
     root = copy_locales(tmp_path, ())
-    write_lexicon(root, "pt", (
-        "lang: es\nscript: latin\nmatching: words\ncategories:\n  money:\n    strong: [dinero]\n"
-    ))
+    write_lexicon(
+        root,
+        "pt",
+        (
+            "lang: es\nscript: latin\nmatching: words\ncategories:\n  money:\n    strong: [dinero]\n"
+        ),
+    )
     with pytest.raises(DataError, match="not its folder's name"):
         Triage.load(root)
 
@@ -389,6 +441,7 @@ def test_no_lexicon_at_all(tmp_path: Path) -> None:
 
 
 # --- the labelled set and accuracy ---------------------------------------------------------
+
 
 def normalised(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).lower().split())

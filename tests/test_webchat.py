@@ -13,8 +13,12 @@ from bot.appkeys import runner_key
 from bot.store import keys
 
 
-async def hello(client: TestClient, token: str | None = None, last: str | None = None,
-                origin: str | None = None) -> tuple[Any, str]:
+async def hello(
+    client: TestClient,
+    token: str | None = None,
+    last: str | None = None,
+    origin: str | None = None,
+) -> tuple[Any, str]:
     headers = {"Origin": origin} if origin else {}
     ws = await client.ws_connect("/ws", headers=headers)
     await ws.send_json({"type": "hello", "token": token, "last": last})

@@ -17,14 +17,14 @@ from typing import Any, Literal
 from bot.messages import RenderedReply
 
 EventKind = Literal[
-    "text",      # the person typed something
-    "choice",    # the person tapped a choice (postback / button)
-    "follow",    # LINE follow / a new web chat session: greet
+    "text",  # the person typed something
+    "choice",  # the person tapped a choice (postback / button)
+    "follow",  # LINE follow / a new web chat session: greet
     "unfollow",  # LINE unfollow: forget the person
-    "media",     # sticker, image, audio, video, location, file
-    "group",     # a message in a group or room (the bot works 1:1 only)
-    "handoff",   # an event from the counsellor side (``extra`` holds it)
-    "resume",    # the web chat reconnected: nothing to process, resend nothing
+    "media",  # sticker, image, audio, video, location, file
+    "group",  # a message in a group or room (the bot works 1:1 only)
+    "handoff",  # an event from the counsellor side (``extra`` holds it)
+    "resume",  # the web chat reconnected: nothing to process, resend nothing
 ]
 
 

@@ -30,7 +30,7 @@ from linebot.v3.messaging import (
 from linebot.v3.webhook import SignatureValidator
 
 from bot.channels import line_render
-from bot.channels.base import Channel, Delivery, DeliveryError, InboundEvent
+from bot.channels.base import Channel, Delivery, DeliveryError, EventKind, InboundEvent
 from bot.messages import RenderedReply
 
 log = logging.getLogger(__name__)
@@ -92,27 +92,39 @@ class LineChannel(Channel):
             if event_type not in ("join", "message"):
                 return None
             group_id = str(source.get("groupId") or source.get("roomId") or "")
-            return InboundEvent(CHANNEL, f"{kind_of_source}:{group_id}", "group",
-                                GROUP_NOTICE_ID, reply_token=reply_token, timestamp=timestamp)
+            return InboundEvent(
+                CHANNEL,
+                f"{kind_of_source}:{group_id}",
+                "group",
+                GROUP_NOTICE_ID,
+                reply_token=reply_token,
+                timestamp=timestamp,
+            )
         user_id = source.get("userId")
         if kind_of_source != "user" or not user_id:
             return None
-        common = {"channel": CHANNEL, "user_id": str(user_id), "event_id": event_id,
-                  "reply_token": reply_token, "timestamp": timestamp}
-        if event_type == "follow":
-            return InboundEvent(kind="follow", **common)
-        if event_type == "unfollow":
-            return InboundEvent(kind="unfollow", **common)
+
+        def event(kind: EventKind, **content: Any) -> InboundEvent:
+            return InboundEvent(
+                CHANNEL,
+                str(user_id),
+                kind,
+                event_id,
+                reply_token=reply_token,
+                timestamp=timestamp,
+                **content,
+            )
+
+        if event_type in ("follow", "unfollow"):
+            return event(event_type)
         if event_type == "postback":
-            data = str((raw.get("postback") or {}).get("data", ""))
-            return InboundEvent(kind="choice", choice=data, **common)
+            return event("choice", choice=str((raw.get("postback") or {}).get("data", "")))
         if event_type == "message":
             message = raw.get("message") or {}
             mtype = message.get("type")
             if mtype == "text":
-                return InboundEvent(kind="text", text=str(message.get("text", "")), **common)
-            return InboundEvent(kind="media", media_type=str(mtype) if mtype in MEDIA_TYPES
-                                else "other", **common)
+                return event("text", text=str(message.get("text", "")))
+            return event("media", media_type=str(mtype) if mtype in MEDIA_TYPES else "other")
         return None  # join/leave/beacon/unsend/...: nothing for this bot to answer
 
     # --- outbound -------------------------------------------------------------------------
@@ -158,7 +170,7 @@ class LineChannel(Channel):
                     return  # LINE already accepted this retry key: delivered once
                 if exc.status not in (429, 500, 502, 503, 504) or attempt == PUSH_ATTEMPTS:
                     raise DeliveryError(f"push failed with {exc.status}") from exc
-            except (OSError, asyncio.TimeoutError) as exc:
+            except (TimeoutError, OSError) as exc:
                 if attempt == PUSH_ATTEMPTS:
                     raise DeliveryError("push failed") from exc
             await asyncio.sleep(delay)

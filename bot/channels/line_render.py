@@ -59,7 +59,7 @@ def split_utf16(text: str, limit: int = MAX_TEXT_UTF16) -> list[str]:
                 pieces.append(current)
                 current = ""
             pieces.append(head)
-            line = line[len(head):]
+            line = line[len(head) :]
         if utf16_len(current + line) > limit:
             pieces.append(current)
             current = ""
@@ -101,12 +101,26 @@ def _bubble(card: RenderedCard) -> Message:
         {"type": "text", "text": card.title[:200], "weight": "bold", "wrap": True, "size": "md"},
     ]
     if card.badges:
-        body.append({"type": "text", "text": " / ".join(card.badges)[:100], "size": "xs",
-                     "color": "#1b7f3b", "wrap": True})
+        body.append(
+            {
+                "type": "text",
+                "text": " / ".join(card.badges)[:100],
+                "size": "xs",
+                "color": "#1b7f3b",
+                "wrap": True,
+            }
+        )
     body.append({"type": "text", "text": card.body[:1000], "size": "sm", "wrap": True})
     if card.hours:
-        body.append({"type": "text", "text": card.hours[:300], "size": "xs",
-                     "color": "#555555", "wrap": True})
+        body.append(
+            {
+                "type": "text",
+                "text": card.hours[:300],
+                "size": "xs",
+                "color": "#555555",
+                "wrap": True,
+            }
+        )
     bubble: Message = {
         "type": "bubble",
         "size": "kilo",
@@ -115,8 +129,12 @@ def _bubble(card: RenderedCard) -> Message:
     buttons = []
     for action in card.actions[:3]:
         if action.kind == "postback":
-            act: Message = {"type": "postback", "label": label(action.label),
-                            "data": action.value[:MAX_DATA], "displayText": action.label}
+            act: Message = {
+                "type": "postback",
+                "label": label(action.label),
+                "data": action.value[:MAX_DATA],
+                "displayText": action.label,
+            }
         else:
             uri = f"tel:{action.value}" if action.kind == "tel" else action.value
             act = {"type": "uri", "label": label(action.label), "uri": uri[:1000]}
@@ -131,11 +149,13 @@ def _cards(part: RenderedCards) -> list[Message]:
     cards = list(part.cards)
     for start in range(0, len(cards), MAX_BUBBLES):
         chunk = cards[start : start + MAX_BUBBLES]
-        out.append({
-            "type": "flex",
-            "altText": clip_utf16(part.alt_text, MAX_ALT_TEXT),
-            "contents": {"type": "carousel", "contents": [_bubble(c) for c in chunk]},
-        })
+        out.append(
+            {
+                "type": "flex",
+                "altText": clip_utf16(part.alt_text, MAX_ALT_TEXT),
+                "contents": {"type": "carousel", "contents": [_bubble(c) for c in chunk]},
+            }
+        )
     return out
 
 
@@ -146,10 +166,21 @@ def _link(part: RenderedLink) -> Message:
         "contents": {
             "type": "bubble",
             "size": "kilo",
-            "body": {"type": "box", "layout": "vertical", "contents": [
-                {"type": "button", "style": "primary", "action": {
-                    "type": "uri", "label": label(part.label), "uri": part.url[:1000]}},
-            ]},
+            "body": {
+                "type": "box",
+                "layout": "vertical",
+                "contents": [
+                    {
+                        "type": "button",
+                        "style": "primary",
+                        "action": {
+                            "type": "uri",
+                            "label": label(part.label),
+                            "uri": part.url[:1000],
+                        },
+                    },
+                ],
+            },
         },
     }
 
@@ -178,7 +209,9 @@ def render(reply: RenderedReply) -> list[Message]:
     if reply.choices:
         if not messages:
             messages.append({"type": "text", "text": reply.more_label or "…"})
-        messages[-1]["quickReply"] = quick_reply(reply.choices, reply.choice_offset, reply.more_label)
+        messages[-1]["quickReply"] = quick_reply(
+            reply.choices, reply.choice_offset, reply.more_label
+        )
     return messages
 
 

@@ -35,6 +35,7 @@ from redis.asyncio import Redis
 from bot.channels.base import Channel, Delivery, InboundEvent
 from bot.messages import RenderedReply
 from bot.store import keys
+from bot.store.values import text
 
 log = logging.getLogger(__name__)
 
@@ -125,9 +126,11 @@ class _Socket:
             entries = await self.redis.xrange(
                 keys.outbox(self.conv_id), min=f"({self.last}", max="+", count=200
             )
-            for entry_id, fields in entries:
-                seq = entry_id.decode()
-                frame = '{"type":"reply","seq":"%s","reply":%s}' % (seq, fields[b"r"].decode())
+            for entry_id, fields in entries or ():
+                seq = text(entry_id)
+                # The stored reply is already JSON: wrap it without parsing it again.
+                reply = text((fields or {}).get(b"r"))
+                frame = f'{{"type":"reply","seq":"{seq}","reply":{reply}}}'
                 if self.ws.closed:
                     return
                 await self.ws.send_str(frame)
@@ -165,7 +168,7 @@ class WebChatSocket:
                 if msg.type != WSMsgType.TEXT:
                     break
                 await self._frame(ws, sock, msg.data)
-        except (asyncio.TimeoutError, ConnectionResetError):
+        except (TimeoutError, ConnectionResetError):
             pass
         finally:
             if sock is not None:
@@ -191,9 +194,7 @@ class WebChatSocket:
         await sock.flush()
         if not await self.runner.store.exists(conv_id):
             # A new tab (or an expired conversation): greet. The id makes it once per token.
-            await self.runner.submit(
-                InboundEvent(CHANNEL, user_id, "follow", f"hello-{user_id}")
-            )
+            await self.runner.submit(InboundEvent(CHANNEL, user_id, "follow", f"hello-{user_id}"))
         return sock
 
     async def _frame(self, ws: web.WebSocketResponse, sock: _Socket, raw: str) -> None:

@@ -51,8 +51,12 @@ class Engine:
                 transitions.append(self._choice_transition(choice, source=name))
             if spec.pick:
                 transitions.append(
-                    {"trigger": "pick", "source": name, "dest": spec.pick.to,
-                     "before": [self._store_pick(spec.pick.set)]}
+                    {
+                        "trigger": "pick",
+                        "source": name,
+                        "dest": spec.pick.to,
+                        "before": [self._store_pick(spec.pick.set)],
+                    }
                 )
             transitions.append({"trigger": f"to_{name}", "source": "*", "dest": name})
         for choice in self.flow.anywhere:
@@ -75,8 +79,12 @@ class Engine:
             for key, value in answers.items():
                 conv.set_answer(key, value)
 
-        return {"trigger": f"choose_{choice.id}", "source": source, "dest": choice.to,
-                "before": [record]}
+        return {
+            "trigger": f"choose_{choice.id}",
+            "source": source,
+            "dest": choice.to,
+            "before": [record],
+        }
 
     @staticmethod
     def _store_pick(answer: str) -> Callable[[Any], None]:
@@ -144,8 +152,10 @@ class Engine:
         if not self.accepts(conv, choice_id):
             return False
         spec = self.state_spec(conv)
-        if spec.pick and not any(c.id == choice_id for c in spec.choices) and not any(
-            c.id == choice_id for c in self.flow.anywhere
+        if (
+            spec.pick
+            and not any(c.id == choice_id for c in spec.choices)
+            and not any(c.id == choice_id for c in self.flow.anywhere)
         ):
             await self._fire(conv, "pick", picked=choice_id)
         else:
@@ -157,9 +167,13 @@ class Engine:
         spec = self.state_spec(conv)
         handler = self.registry.text_handlers[spec.text]
         outcome = await handler(ActionContext(conv, self.services, text=text))
-        target = spec.outcomes.get(outcome) or self.flow.text_outcomes.get(outcome) if outcome else None
+        target = (
+            spec.outcomes.get(outcome) or self.flow.text_outcomes.get(outcome) if outcome else None
+        )
         if outcome and not target:
-            log.error("text outcome leads nowhere", extra={"outcome": outcome, "state": conv.state})
+            log.error(
+                "text outcome leads nowhere", extra={"outcome": outcome, "state": conv.state}
+            )
         if target:
             await self.move(conv, target)
         await self._follow(conv)

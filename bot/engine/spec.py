@@ -69,14 +69,18 @@ class FlowSpec:
 
 def _choice(raw: Mapping[str, Any]) -> ChoiceSpec:
     return ChoiceSpec(
-        id=raw["id"], label=raw["label"], to=raw["to"], set=dict(raw.get("set", {})),
+        id=raw["id"],
+        label=raw["label"],
+        to=raw["to"],
+        set=dict(raw.get("set", {})),
         when=raw.get("when"),
     )
 
 
 def parse_flow(path: Path) -> FlowSpec:
-    doc = load_checked(path, path.parent / SCHEMA if (path.parent / SCHEMA).exists()
-                       else flows_dir() / SCHEMA)
+    doc = load_checked(
+        path, path.parent / SCHEMA if (path.parent / SCHEMA).exists() else flows_dir() / SCHEMA
+    )
     raw = doc.data
     states = {}
     for name, s in raw["states"].items():
@@ -141,7 +145,9 @@ def reference_problems(flow: FlowSpec, registry: Registry, locale_missing: Any) 
         for i, c in enumerate(st.choices):
             need_state(c.to, [*base, "choices", i, "to"])
             if c.when and c.when not in conditions:
-                problems.append(f"{doc.where([*base, 'choices', i])}: unknown condition {c.when!r}")
+                problems.append(
+                    f"{doc.where([*base, 'choices', i])}: unknown condition {c.when!r}"
+                )
         if st.action and st.action not in actions:
             problems.append(f"{doc.where([*base, 'action'])}: unknown action {st.action!r}")
         if st.outcomes and not st.action:
@@ -151,7 +157,9 @@ def reference_problems(flow: FlowSpec, registry: Registry, locale_missing: Any) 
         if st.pick:
             need_state(st.pick.to, [*base, "pick", "to"])
             if st.pick.source not in providers:
-                problems.append(f"{doc.where([*base, 'pick'])}: unknown provider {st.pick.source!r}")
+                problems.append(
+                    f"{doc.where([*base, 'pick'])}: unknown provider {st.pick.source!r}"
+                )
         if st.text not in handlers:
             problems.append(f"{doc.where([*base, 'text'])}: unknown text handler {st.text!r}")
         if not (st.choices or st.pick or st.outcomes or st.mode == "handoff"):
@@ -164,8 +172,12 @@ def reference_problems(flow: FlowSpec, registry: Registry, locale_missing: Any) 
         edges[name].update(st.outcomes.values())
         if st.pick:
             edges[name].add(st.pick.to)
-    reachable = ({flow.initial} | {c.to for c in flow.anywhere}
-                 | set(flow.text_outcomes.values()) | set(flow.entered_by_events))
+    reachable = (
+        {flow.initial}
+        | {c.to for c in flow.anywhere}
+        | set(flow.text_outcomes.values())
+        | set(flow.entered_by_events)
+    )
     frontier = list(reachable)
     while frontier:
         for nxt in edges.get(frontier.pop(), ()):

@@ -16,6 +16,7 @@ from redis.asyncio.lock import Lock
 
 from bot.engine.conversation import Address, Conversation
 from bot.store import keys
+from bot.store.values import text_map
 
 LOCK_TIMEOUT_S = 60  # longer than the slowest event (a LINE call times out sooner)
 LOCK_WAIT_S = 90
@@ -29,7 +30,9 @@ class ConversationStore:
     @asynccontextmanager
     async def locked(self, conv_id: str) -> AsyncIterator[None]:
         lock = Lock(
-            self.redis, keys.conversation_lock(conv_id), timeout=LOCK_TIMEOUT_S,
+            self.redis,
+            keys.conversation_lock(conv_id),
+            timeout=LOCK_TIMEOUT_S,
             blocking_timeout=LOCK_WAIT_S,
         )
         if not await lock.acquire():
@@ -48,7 +51,7 @@ class ConversationStore:
         raw = await self.redis.hgetall(keys.conversation(conv_id))
         if not raw:
             return None
-        f = {k.decode(): v.decode() for k, v in raw.items()}
+        f = text_map(raw)
         address = json.loads(f["address"])
         return Conversation(
             conv_id=conv_id,

@@ -10,6 +10,7 @@ import secrets
 from redis.asyncio import Redis
 
 from bot.store import keys
+from bot.store.values import text
 
 
 def conversation_id(secret: bytes, channel: str, user_id: str) -> str:
@@ -26,6 +27,6 @@ async def load_or_create_secret(redis: Redis, configured: str | None) -> bytes:
     if configured:
         return configured.encode()
     await redis.set(keys.app_secret(), secrets.token_urlsafe(32), nx=True)
-    stored = await redis.get(keys.app_secret())
-    assert stored is not None
-    return bytes(stored)
+    stored = text(await redis.get(keys.app_secret()))
+    assert stored, "the secret was just set"
+    return stored.encode()

@@ -19,6 +19,7 @@ PREFIX = "tsg"
 
 # --- one conversation -------------------------------------------------------------------
 
+
 def _conv(conv_id: str) -> str:
     return f"{PREFIX}:{{c:{conv_id}}}"
 
@@ -63,6 +64,7 @@ def conversation_keys(conv_id: str) -> list[str]:
 
 
 # --- indexes across conversations -------------------------------------------------------
+
 
 def pending_inboxes() -> str:
     """Sorted set of conv_ids whose inbox has entries (score: time added), for recovery."""
@@ -121,3 +123,9 @@ def staff(name: str) -> str:
     """Keys for partner organisations and counsellors: ``org:<id>``, ``orgs``,
     ``user:<login>``, ``users``, ``token:<sha256>``, ``login_attempts:<login>``."""
     return f"{PREFIX}:{STAFF_TAG}:{name}"
+
+
+def stream_ticket(digest: str) -> str:
+    """A one-time ticket for the console's live-update stream (EventSource cannot send an
+    Authorization header): the login it stands for, kept by the SHA-256 of the ticket."""
+    return staff(f"stream_ticket:{digest}")

@@ -1,0 +1,281 @@
+"""The statistics page's charts, as HTML with inline SVG, from the figures ``/api/stats``
+gives (``HandoffService.stats``), and the labelled demo of the #9999 trial figures.
+
+Per day and per hour of the week come from one ``stats`` call per day of the range
+(the API's figures have by-hour buckets but no by-day ones); the range is capped at
+``MAX_DAYS`` so a page never reads more than a month of events that way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import cache
+from html import escape
+from typing import Any
+
+import yaml
+
+from bot.i18n import Locales
+from bot.paths import flows_dir
+from handoff.charts import Series, bar_chart, column_chart, data_table, heatmap
+from handoff.model import Counsellor
+from handoff.routing import TOKYO
+from handoff.service import HandoffService
+
+MAX_DAYS = 31
+DEMO_FILE = "data/demo_9999.yaml"
+HOURS = [f"{h:02d}" for h in range(24)]
+
+
+@dataclass(frozen=True)
+class Words:
+    """The console's words in one locale, with fallbacks for codes without a label."""
+
+    locales: Locales
+    code: str
+
+    def __call__(self, key: str, **params: Any) -> str:
+        return self.locales.text(self.code, f"console.{key}", params)
+
+    def label(self, group: str, value: str) -> str:
+        found = self.locales.lookup(self.code, f"console.{group}.{value}")
+        return found if found is not None else value
+
+    def percent(self, value: float | None) -> str:
+        return self("stats.none") if value is None else self("stats.percent", value=f"{value:.1f}")
+
+    def duration(self, seconds: float | None) -> str:
+        if seconds is None:
+            return self("stats.none")
+        whole = round(seconds)
+        if whole < 60:
+            return self("stats.seconds", value=whole)
+        return self("stats.minutes_seconds", minutes=whole // 60, seconds=whole % 60)
+
+
+@dataclass(frozen=True)
+class DayFigures:
+    day: date
+    figures: Mapping[str, Any]
+
+
+def day_bounds(day: date) -> tuple[float, float]:
+    start = datetime.combine(day, time(0), tzinfo=TOKYO)
+    return start.timestamp(), (start + timedelta(days=1)).timestamp()
+
+
+async def figures_by_day(service: HandoffService, who: Counsellor, first: date, last: date
+                         ) -> tuple[dict[str, Any], list[DayFigures]]:
+    """The whole range's figures, and each day's (``last`` included)."""
+    days = []
+    day = first
+    while day <= last:
+        start, end = day_bounds(day)
+        days.append(DayFigures(day, await service.stats(who, start, end)))
+        day += timedelta(days=1)
+    total = await service.stats(who, day_bounds(first)[0], day_bounds(last)[1])
+    return total, days
+
+
+def render_live(words: Words, total: Mapping[str, Any], days: Sequence[DayFigures],
+                scope: str) -> str:
+    """The figures of a range: a summary, then the charts, each with its table."""
+    if not total["requests"] and not total["risk_events"]["alerts"]:
+        return (f'<p class="scope">{escape(scope)}</p>'
+                f'<p class="muted" id="stats-empty">{escape(words("stats.no_data"))}</p>')
+    parts = [f'<p class="scope">{escape(scope)}</p>', _summary(words, total)]
+    parts.append(_per_day(words, days))
+    parts.append(_rate_per_day(words, days))
+    parts.append(_hour_of_week(words, days))
+    parts.append(_waits(words, total))
+    parts.append(_categories(words, total))
+    parts.append(_risk(words, total))
+    return "".join(parts)
+
+
+def _figure(chart: str, table: str) -> str:
+    return f'<figure class="chart-box">{chart}{table}</figure>'
+
+
+def _summary(words: Words, total: Mapping[str, Any]) -> str:
+    waits = total["waits"]
+    items = [
+        ("stats.requests", str(total["requests"])),
+        ("stats.connected", str(total["connected"])),
+        ("stats.response_rate", words.percent(total["response_rate"])),
+        ("stats.waits_median", words.duration(waits["median_seconds"])),
+        ("stats.waits_p90", words.duration(waits["p90_seconds"])),
+        ("stats.abandoned", str(total["abandoned"])),
+        ("stats.no_one_on_duty", str(total["no_one_on_duty"])),
+        ("stats.coordinated", str(total["coordinated"])),
+    ]
+    cells = "".join(f'<div><dt>{escape(words(k))}</dt><dd>{escape(v)}</dd></div>'
+                    for k, v in items)
+    return f'<dl class="figures" id="stats-summary">{cells}</dl>'
+
+
+def _day_label(day: date) -> str:
+    return f"{day.month}/{day.day}"
+
+
+def _per_day(words: Words, days: Sequence[DayFigures]) -> str:
+    labels = [_day_label(d.day) for d in days]
+    requests = [d.figures["requests"] for d in days]
+    connected = [d.figures["connected"] for d in days]
+    title = words("stats.per_day")
+    chart = column_chart(
+        "chart-per-day", title, _pairs_desc(labels, requests, connected), labels,
+        [Series(words("stats.requests"), requests, "s-requests"),
+         Series(words("stats.connected"), connected, "s-connected")])
+    table = data_table(words("stats.as_table"),
+                       [words("stats.day"), words("stats.requests"), words("stats.connected"),
+                        words("stats.response_rate")],
+                       [[lab, str(r), str(c), words.percent(d.figures["response_rate"])]
+                        for lab, r, c, d in zip(labels, requests, connected, days, strict=True)])
+    return _figure(chart, table)
+
+
+def _pairs_desc(labels: Sequence[str], first: Sequence[int], second: Sequence[int]) -> str:
+    return ", ".join(f"{lab}: {a} / {b}" for lab, a, b in zip(labels, first, second, strict=True))
+
+
+def _rate_per_day(words: Words, days: Sequence[DayFigures]) -> str:
+    labels = [_day_label(d.day) for d in days]
+    rates = [d.figures["response_rate"] for d in days]
+    title = words("stats.rate_per_day")
+    desc = ", ".join(f"{lab}: {words.percent(r)}" for lab, r in zip(labels, rates, strict=True))
+    chart = column_chart("chart-rate", title, desc, labels,
+                         [Series(words("stats.response_rate"), rates, "s-rate")],
+                         fmt=lambda v: f"{v:g}%", top=100)
+    return _figure(chart, "")
+
+
+def _hour_of_week(words: Words, days: Sequence[DayFigures]) -> str:
+    requests = [[0.0] * 24 for _ in range(7)]
+    connected = [[0.0] * 24 for _ in range(7)]
+    for d in days:
+        weekday = d.day.weekday()
+        for hour, bucket in d.figures["by_hour"].items():
+            requests[weekday][int(hour)] += bucket["requests"]
+            connected[weekday][int(hour)] += bucket["connected"]
+    weekdays = [words(f"stats.weekday.{i}") for i in range(7)]
+
+    def cell_title(row: int, col: int) -> str:
+        asked = requests[row][col]
+        rate = round(100 * connected[row][col] / asked, 1) if asked else None
+        return words("stats.heatmap_cell", day=weekdays[row], hour=col,
+                     requests=int(asked), rate=words.percent(rate))
+
+    busiest = sorted(((requests[r][c], r, c) for r in range(7) for c in range(24)),
+                     reverse=True)[:3]
+    desc = ", ".join(cell_title(r, c) for v, r, c in busiest if v)
+    chart = heatmap("chart-heatmap", words("stats.heatmap"), desc, weekdays, HOURS,
+                    requests, cell_title)
+    return _figure(chart, "")
+
+
+def _waits(words: Words, total: Mapping[str, Any]) -> str:
+    waits = total["waits"]
+    rows = [(words("stats.waits_median"), waits["median_seconds"]),
+            (words("stats.waits_p90"), waits["p90_seconds"])]
+    desc = ", ".join(f"{lab}: {words.duration(v)}" for lab, v in rows)
+    return _figure(bar_chart("chart-waits", words("stats.waits"), desc, rows, css="s-wait",
+                             fmt=words.duration), "")
+
+
+def _categories(words: Words, total: Mapping[str, Any]) -> str:
+    buckets = total["by_category"]
+    ordered = sorted(buckets.items(), key=lambda kv: (-kv[1]["requests"], kv[0]))
+    rows = [(words.label("category", name), b["requests"]) for name, b in ordered]
+    if not rows:
+        return ""
+    desc = ", ".join(f"{lab}: {v}" for lab, v in rows)
+    chart = bar_chart("chart-categories", words("stats.categories"), desc, rows,
+                      css="s-requests")
+    table = data_table(words("stats.as_table"),
+                       [words("queue.col.category"), words("stats.requests"),
+                        words("stats.connected"), words("stats.response_rate")],
+                       [[words.label("category", name), str(b["requests"]),
+                         str(b["connected"]), words.percent(b["response_rate"])]
+                        for name, b in ordered])
+    return _figure(chart, table)
+
+
+def _risk(words: Words, total: Mapping[str, Any]) -> str:
+    alerts = total["risk_events"]["alerts"]
+    rows: list[tuple[str, float | int | None]] = [
+        (words("stats.alerts_level", level=words.label("risk", level)), alerts.get(level, 0))
+        for level in ("high", "medium", "low") if level in alerts or level != "low"
+    ]
+    rows.append((words("stats.raised_while_waiting"),
+                 total["risk_events"]["raised_while_waiting"]))
+    rows.append((words("stats.escalations"), sum(total["escalations"].values())))
+    desc = ", ".join(f"{lab}: {v}" for lab, v in rows)
+    return _figure(bar_chart("chart-risk", words("stats.risk_events"), desc, rows,
+                             css="s-risk"), "")
+
+
+# --- the demo: #9999 trial figures -------------------------------------------------------
+
+@cache
+def demo_figures() -> dict[str, Any]:
+    path = flows_dir() / DEMO_FILE
+    return yaml.safe_load(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def _period_label(words: Words, period: Mapping[str, Any]) -> str:
+    start, end = date.fromisoformat(period["start"]), date.fromisoformat(period["end"])
+    name = words(f"stats.demo.period.{period['id']}")
+    if start == end:
+        return words("stats.demo.period_label_day", name=name, day=f"{start:%Y/%m/%d}")
+    return words("stats.demo.period_label", name=name, start=f"{start:%Y/%m/%d}",
+                 end=f"{end:%Y/%m/%d}")
+
+
+def render_demo(words: Words) -> str:
+    """The #9999 trial figures as charts, under a banner that says they are a demo."""
+    data = demo_figures()
+    periods = data["periods"]
+    names = [words(f"stats.demo.period.{p['id']}") for p in periods]
+    requests = [p["requests"] for p in periods]
+    connected = [p["connected"] for p in periods]
+    rates = [p["response_rate"] for p in periods]
+    parts = [
+        f'<p class="demo-banner" id="demo-banner" role="note"><strong>'
+        f'{escape(words("stats.demo.banner"))}</strong> '
+        f'{escape(words("stats.demo.source", source=data["source"]))}</p>',
+        _figure(column_chart(
+            "demo-periods", words("stats.demo.periods"),
+            _pairs_desc(names, requests, connected), names,
+            [Series(words("stats.requests"), requests, "s-requests"),
+             Series(words("stats.connected"), connected, "s-connected")]),
+            data_table(words("stats.as_table"),
+                       [words("stats.demo.period_col"), words("stats.requests"),
+                        words("stats.connected"), words("stats.response_rate"),
+                        words("stats.demo.serious")],
+                       [[_period_label(words, p), f"{p['requests']:,}", f"{p['connected']:,}",
+                         words.percent(p["response_rate"]), str(p["serious"])]
+                        for p in periods])),
+        _figure(column_chart(
+            "demo-rates", words("stats.demo.rates"),
+            ", ".join(f"{n}: {words.percent(r)}" for n, r in zip(names, rates, strict=True)),
+            names, [Series(words("stats.response_rate"), rates, "s-rate")],
+            fmt=lambda v: f"{v:g}%", top=100), ""),
+        _figure(column_chart(
+            "demo-serious", words("stats.demo.serious"),
+            ", ".join(f"{n}: {p['serious']}" for n, p in zip(names, periods, strict=True)),
+            names, [Series(words("stats.demo.serious"), [p["serious"] for p in periods],
+                           "s-risk")]), ""),
+    ]
+    for period, name in zip(periods, names, strict=True):
+        lines = period.get("line_rates") or {}
+        if not lines:
+            continue
+        rows = [(words(f"stats.demo.line.{k}"), v) for k, v in lines.items()]
+        title = words("stats.demo.line_rates", period=name)
+        desc = ", ".join(f"{lab}: {words.percent(v)}" for lab, v in rows)
+        parts.append(_figure(bar_chart(f"demo-lines-{period['id']}", title, desc, rows,
+                                       css="s-rate", fmt=lambda v: f"{v:g}%", top=100), ""))
+    return "".join(parts)
