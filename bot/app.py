@@ -38,6 +38,7 @@ from bot.store.ids import load_or_create_secret
 from bot.web.page import render_page
 from handoff.api import setup_api_routes
 from handoff.appkeys import handoff_service_key, staff_key
+from handoff.console import setup_console_routes
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
         app.router.add_post("/line/webhook", line_webhook)
     app.router.add_static("/static/", static_dir(), name="static")
     setup_api_routes(app)
+    setup_console_routes(app)
     return app
 
 

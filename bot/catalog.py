@@ -30,36 +30,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import holidays
-import yaml
 
+from bot.categories import CATEGORY_IDS
 from bot.messages import Say
 from bot.paths import flows_dir
-from bot.yamldata import DataError, SourcedData, schema_problems
+from bot.yamldata import DataError, SourcedData, load_yaml, schema_problems
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
-# The fixed category ids (the issue's list). The schema's enum must match this tuple;
-# a test checks that they agree.
-CATEGORY_IDS: tuple[str, ...] = (
-    "loneliness",
-    "suicidal",
-    "mental_health",
-    "money",
-    "housing",
-    "work",
-    "childcare",
-    "family",
-    "care",
-    "violence",
-    "sexual_violence",
-    "school",
-    "gender_sexuality",
-    "foreign",
-    "disability",
-    "hikikomori",
-    "health",
-    "legal_consumer",
-)
 
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 HOLIDAY = "holiday"
@@ -446,43 +424,6 @@ class _Problems:
         self.items.append(f"{doc.where(path)}: {message}")
 
 
-# libyaml's parser when PyYAML has it: the pure-Python one takes over a second for the
-# catalogue, libyaml a small fraction of that.
-_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _TextDatesLoader(_SafeLoader):  # type: ignore[valid-type,misc]
-    """A safe loader that keeps 2025-08-20 as text. The schema (like JSON) wants dates as
-    text, and the loader checks them itself so that an impossible date (2026-02-30) is a
-    problem reported with its line, not a crash inside PyYAML."""
-
-
-_TextDatesLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def _load_yaml(path: Path) -> SourcedData:
-    try:
-        loader = _TextDatesLoader(path.read_text(encoding="utf-8"))
-        try:
-            # Parse once: the node tree gives line numbers, the same tree gives the data.
-            root = loader.get_single_node()
-            data = loader.construct_document(root) if root is not None else None
-        finally:
-            loader.dispose()
-    except UnicodeDecodeError as exc:
-        raise CatalogError([f"{path}:1: not UTF-8 text ({exc.reason})"]) from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        raise CatalogError(
-            [f"{path}:{line}: not valid YAML: {getattr(exc, 'problem', exc)}"]
-        ) from exc
-    return SourcedData(path, data, root)
-
-
 def phone_problem(value: str) -> str | None:
     """Why ``value`` is not a well-formed Japanese number to publish, or None."""
     if value in _SERVICE_NUMBERS or _SHORT_CODE.match(value):
@@ -724,8 +665,8 @@ def _read_files(directory: Path, schema_path: Path, problems: _Problems) -> list
     docs: list[SourcedData] = []
     for path in sorted(directory.glob("*.yaml")):
         try:
-            doc = _load_yaml(path)
-        except CatalogError as exc:
+            doc = load_yaml(path)
+        except DataError as exc:
             problems.items.extend(exc.problems)
             continue
         found = schema_problems(doc, schema_path)

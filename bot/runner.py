@@ -151,9 +151,7 @@ class Runner:
             if await self.redis.xlen(inbox):
                 await self.redis.zadd(keys.pending_inboxes(), {conv_id: time.time()})
 
-    async def _process_entry(
-        self, conv_id: str, entry_id: str, fields: dict[str, str]
-    ) -> None:
+    async def _process_entry(self, conv_id: str, entry_id: str, fields: dict[str, str]) -> None:
         inbox = keys.inbox(conv_id)
         try:
             event = InboundEvent.from_json(fields["e"])

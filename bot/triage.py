@@ -53,12 +53,13 @@ from typing import Any, TextIO
 from sudachipy import Dictionary, Morpheme, SplitMode
 
 from bot import paths
+from bot.categories import CATEGORY_IDS
 from bot.yamldata import DataError, SourcedData, load_checked
 
-# The fixed category ids. The order breaks ties between equal scores: safety first, then
+# The category ids in the order that breaks ties between equal scores: safety first, then
 # the concrete situation (it finds the window that can act on it), then the feelings it
 # brings (mental_health, loneliness), which come with many situations.
-CATEGORY_IDS: tuple[str, ...] = (
+TIE_BREAK_ORDER: tuple[str, ...] = (
     "suicidal",
     "violence",
     "sexual_violence",
@@ -94,7 +95,8 @@ GAP = "…"  # in a phrase: other words may stand here
 MAX_GAP = 12
 _SENTENCE_END = re.compile(r"[。．.！!？?\n]")
 
-_RANK = {c: i for i, c in enumerate(CATEGORY_IDS)}
+assert sorted(TIE_BREAK_ORDER) == sorted(CATEGORY_IDS), "every category, once"
+_RANK = {c: i for i, c in enumerate(TIE_BREAK_ORDER)}
 _KATAKANA_TO_HIRAGANA = {cp: cp - 0x60 for cp in range(0x30A1, 0x30F7)}
 _KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々]")
 _SCRIPTS = {

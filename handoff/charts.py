@@ -60,8 +60,7 @@ def _open(chart_id: str, title: str, desc: str, width: float, height: float) -> 
 
 def _text(x: float, y: float, content: str, css: str = "", anchor: str = "middle") -> str:
     klass = f' class="{css}"' if css else ""
-    return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}"{klass}>'
-            f"{escape(content)}</text>")
+    return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}"{klass}>{escape(content)}</text>'
 
 
 def _legend(series: Sequence[Series], y: float) -> str:
@@ -73,9 +72,16 @@ def _legend(series: Sequence[Series], y: float) -> str:
     return "".join(out)
 
 
-def column_chart(chart_id: str, title: str, desc: str, labels: Sequence[str],
-                 series: Sequence[Series], *, fmt: Format = _fmt_default,
-                 top: float | None = None) -> str:
+def column_chart(
+    chart_id: str,
+    title: str,
+    desc: str,
+    labels: Sequence[str],
+    series: Sequence[Series],
+    *,
+    fmt: Format = _fmt_default,
+    top: float | None = None,
+) -> str:
     """Vertical bars, one group per label and one bar per series in each group."""
     values = [v for s in series for v in s.values if v is not None]
     axis_top = top if top is not None else nice_ceiling(max(values, default=0))
@@ -90,8 +96,9 @@ def column_chart(chart_id: str, title: str, desc: str, labels: Sequence[str],
     for i in range(5):  # grid lines and their values
         value = axis_top * i / 4
         y = base - PLOT_HEIGHT * i / 4
-        parts.append(f'<line class="grid" x1="{LEFT}" x2="{width - 12}" y1="{y:.1f}" '
-                     f'y2="{y:.1f}"/>')
+        parts.append(
+            f'<line class="grid" x1="{LEFT}" x2="{width - 12}" y1="{y:.1f}" y2="{y:.1f}"/>'
+        )
         parts.append(_text(LEFT - 6, y + 4, fmt(value), "axis", "end"))
     label_every = max(1, math.ceil(34 / group_width))
     show_values = bar_width >= 26
@@ -106,7 +113,8 @@ def column_chart(chart_id: str, title: str, desc: str, labels: Sequence[str],
             parts.append(
                 f'<rect class="{escape(s.css)}" x="{x:.1f}" y="{base - h:.1f}" '
                 f'width="{bar_width - 1:.1f}" height="{h:.1f}">'
-                f"<title>{escape(f'{label} {s.name}: {fmt(value)}')}</title></rect>")
+                f"<title>{escape(f'{label} {s.name}: {fmt(value)}')}</title></rect>"
+            )
             if show_values:
                 parts.append(_text(x + bar_width / 2, base - h - 3, fmt(value), "value"))
         if g % label_every == 0:
@@ -115,8 +123,16 @@ def column_chart(chart_id: str, title: str, desc: str, labels: Sequence[str],
     return "".join(parts)
 
 
-def bar_chart(chart_id: str, title: str, desc: str, rows: Sequence[tuple[str, Number]],
-              *, css: str, fmt: Format = _fmt_default, top: float | None = None) -> str:
+def bar_chart(
+    chart_id: str,
+    title: str,
+    desc: str,
+    rows: Sequence[tuple[str, Number]],
+    *,
+    css: str,
+    fmt: Format = _fmt_default,
+    top: float | None = None,
+) -> str:
     """Horizontal bars, one per row, with the row's label on the left and value on the right."""
     values = [v for _, v in rows if v is not None]
     axis_top = top if top is not None else nice_ceiling(max(values, default=0))
@@ -132,17 +148,25 @@ def bar_chart(chart_id: str, title: str, desc: str, rows: Sequence[tuple[str, Nu
             parts.append(_text(label_width + 4, y + 15, "—", "value", "start"))
             continue
         w = plot_width * min(value, axis_top) / axis_top if axis_top else 0
-        parts.append(f'<rect class="{escape(css)}" x="{label_width}" y="{y + 3}" '
-                     f'width="{w:.1f}" height="{row_height - 8}">'
-                     f"<title>{escape(f'{label}: {fmt(value)}')}</title></rect>")
+        parts.append(
+            f'<rect class="{escape(css)}" x="{label_width}" y="{y + 3}" '
+            f'width="{w:.1f}" height="{row_height - 8}">'
+            f"<title>{escape(f'{label}: {fmt(value)}')}</title></rect>"
+        )
         parts.append(_text(label_width + w + 6, y + 15, fmt(value), "value", "start"))
     parts.append("</svg>")
     return "".join(parts)
 
 
-def heatmap(chart_id: str, title: str, desc: str, row_labels: Sequence[str],
-            col_labels: Sequence[str], values: Sequence[Sequence[float]],
-            cell_title: Callable[[int, int], str]) -> str:
+def heatmap(
+    chart_id: str,
+    title: str,
+    desc: str,
+    row_labels: Sequence[str],
+    col_labels: Sequence[str],
+    values: Sequence[Sequence[float]],
+    cell_title: Callable[[int, int], str],
+) -> str:
     """A grid of cells shaded by value (``heat-0`` for none … ``heat-5`` for the most)."""
     cell_w, cell_h, left, top = 24, 22, 32, 22
     width = left + cell_w * len(col_labels) + 4
@@ -161,7 +185,8 @@ def heatmap(chart_id: str, title: str, desc: str, row_labels: Sequence[str],
             parts.append(
                 f'<rect class="heat-{level}" x="{left + c * cell_w}" y="{y}" '
                 f'width="{cell_w - 2}" height="{cell_h - 2}">'
-                f"<title>{escape(cell_title(r, c))}</title></rect>")
+                f"<title>{escape(cell_title(r, c))}</title></rect>"
+            )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -169,8 +194,13 @@ def heatmap(chart_id: str, title: str, desc: str, row_labels: Sequence[str],
 def data_table(caption: str, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     head = "".join(f'<th scope="col">{escape(h)}</th>' for h in headers)
     body = "".join(
-        "<tr>" + f'<th scope="row">{escape(row[0])}</th>'
-        + "".join(f"<td>{escape(cell)}</td>" for cell in row[1:]) + "</tr>"
-        for row in rows)
-    return (f"<details><summary>{escape(caption)}</summary><table><thead><tr>{head}</tr>"
-            f"</thead><tbody>{body}</tbody></table></details>")
+        "<tr>"
+        + f'<th scope="row">{escape(row[0])}</th>'
+        + "".join(f"<td>{escape(cell)}</td>" for cell in row[1:])
+        + "</tr>"
+        for row in rows
+    )
+    return (
+        f"<details><summary>{escape(caption)}</summary><table><thead><tr>{head}</tr>"
+        f"</thead><tbody>{body}</tbody></table></details>"
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -115,22 +115,10 @@ def load_config(path: Path | None = None) -> HandoffConfig:
     if path is None:
         return HandoffConfig()
     doc = load_yaml(path)
-    doc = SourcedData(doc.path, _dates_as_text(doc.data), doc._root)
     problems = schema_problems(doc, flows_dir() / SCHEMA_FILE)
     if problems:
         raise DataError(problems)
     return build_config(doc)
-
-
-def _dates_as_text(value: Any) -> Any:
-    # YAML reads 2026-12-31 as a date; the schema and the code want ISO text.
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {_dates_as_text(k): _dates_as_text(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_dates_as_text(v) for v in value]
-    return value
 
 
 def build_config(doc: SourcedData) -> HandoffConfig:

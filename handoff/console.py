@@ -38,9 +38,24 @@ STATIC = Path(__file__).with_name("static")
 _SLOT = re.compile(r"\{\{(!?)([a-z_][a-z0-9_.]*)\}\}")
 # Category order in forms: the order the bot's menus use, not alphabetical.
 CATEGORY_ORDER = (
-    "loneliness", "suicidal", "mental_health", "money", "housing", "work", "childcare",
-    "family", "care", "violence", "sexual_violence", "school", "gender_sexuality", "foreign",
-    "disability", "hikikomori", "health", "legal_consumer",
+    "loneliness",
+    "suicidal",
+    "mental_health",
+    "money",
+    "housing",
+    "work",
+    "childcare",
+    "family",
+    "care",
+    "violence",
+    "sexual_violence",
+    "school",
+    "gender_sexuality",
+    "foreign",
+    "disability",
+    "hikikomori",
+    "health",
+    "legal_consumer",
 )
 assert set(CATEGORY_ORDER) == CATEGORY_IDS
 
@@ -57,6 +72,7 @@ CONSOLE_HEADERS = {
 
 
 # --- templates -------------------------------------------------------------------------------
+
 
 @cache
 def _template(name: str) -> str:
@@ -92,45 +108,55 @@ def _locale(request: web.Request) -> tuple[Locales, str]:
     return locales, asked if asked and locales.has(asked) else locales.default
 
 
-def render_page(request: web.Request, page: str, title_key: str,
-                values: Mapping[str, str] | None = None) -> web.Response:
+def render_page(
+    request: web.Request, page: str, title_key: str, values: Mapping[str, str] | None = None
+) -> web.Response:
     locales, code = _locale(request)
     values = dict(values or {})
     content = fill(_template(f"{page}.html"), locales, code, values)
     now_ms = int(request.app[handoff_service_key].clock() * 1000)
     lang_param = code if request.query.get("lang") == code else ""
-    document = fill(_template("layout.html"), locales, code, {
-        **values,
-        "lang": code.split("-")[0],
-        "page": page,
-        "title": f"{locales.text(code, title_key)}｜{locales.text(code, 'console.title')}",
-        "server_now": str(now_ms),
-        "lang_param": lang_param,
-        "content": content,
-        "ui_json": _json_for_script(console_strings(locales, code)),
-    })
+    document = fill(
+        _template("layout.html"),
+        locales,
+        code,
+        {
+            **values,
+            "lang": code.split("-")[0],
+            "page": page,
+            "title": f"{locales.text(code, title_key)}｜{locales.text(code, 'console.title')}",
+            "server_now": str(now_ms),
+            "lang_param": lang_param,
+            "content": content,
+            "ui_json": _json_for_script(console_strings(locales, code)),
+        },
+    )
     return web.Response(text=document, content_type="text/html", headers=CONSOLE_HEADERS)
 
 
 # --- form pieces -----------------------------------------------------------------------------
 
+
 def _label(words: Words, group: str, value: str) -> str:
     return html.escape(words.label(group, value))
 
 
-def choice_boxes(words: Words, name: str, values: Iterable[str], group: str,
-                 kind: str = "checkbox") -> str:
+def choice_boxes(
+    words: Words, name: str, values: Iterable[str], group: str, kind: str = "checkbox"
+) -> str:
     """Checkboxes (or radios) for one form field, each labelled from ``console.<group>``."""
     return "".join(
         f'<label class="pick"><input type="{kind}" name="{html.escape(name)}" '
         f'value="{html.escape(v)}"> {_label(words, group, v)}</label>'
-        for v in values)
+        for v in values
+    )
 
 
 def select_options(words: Words, values: Iterable[str], group: str, empty: str) -> str:
     first = f'<option value="">{html.escape(empty)}</option>'
     return first + "".join(
-        f'<option value="{html.escape(v)}">{_label(words, group, v)}</option>' for v in values)
+        f'<option value="{html.escape(v)}">{_label(words, group, v)}</option>' for v in values
+    )
 
 
 def chat_values(request: web.Request, words: Words, ticket_id: str) -> dict[str, str]:
@@ -141,27 +167,31 @@ def chat_values(request: web.Request, words: Words, ticket_id: str) -> dict[str,
     return {
         "ticket_id": ticket_id,
         "topics_boxes": choice_boxes(words, "topics", CATEGORY_ORDER, "category"),
-        "urgency_radios": choice_boxes(words, "urgency", URGENCIES, "close.urgency_value",
-                                       "radio"),
-        "age_band_options": select_options(words, lists.age_bands, "close.age_band_value",
-                                           not_answered),
-        "gender_options": select_options(words, lists.genders, "close.gender_value",
-                                         not_answered),
-        "risk_flag_boxes": choice_boxes(words, "risk_flags", lists.risk_flags,
-                                        "close.risk_flag_value"),
-        "escalation_to_options": select_options(words, ESCALATION_TARGETS,
-                                                "close.escalation_to_value",
-                                                words("close.none")),
-        "escalation_basis_options": select_options(words, ESCALATION_BASES,
-                                                   "close.escalation_basis_value",
-                                                   not_answered),
-        "transfer_category_options": select_options(words, CATEGORY_ORDER, "category",
-                                                    words("transfer.keep")),
+        "urgency_radios": choice_boxes(
+            words, "urgency", URGENCIES, "close.urgency_value", "radio"
+        ),
+        "age_band_options": select_options(
+            words, lists.age_bands, "close.age_band_value", not_answered
+        ),
+        "gender_options": select_options(words, lists.genders, "close.gender_value", not_answered),
+        "risk_flag_boxes": choice_boxes(
+            words, "risk_flags", lists.risk_flags, "close.risk_flag_value"
+        ),
+        "escalation_to_options": select_options(
+            words, ESCALATION_TARGETS, "close.escalation_to_value", words("close.none")
+        ),
+        "escalation_basis_options": select_options(
+            words, ESCALATION_BASES, "close.escalation_basis_value", not_answered
+        ),
+        "transfer_category_options": select_options(
+            words, CATEGORY_ORDER, "category", words("transfer.keep")
+        ),
         "catalog_json": _json_for_script(names),
     }
 
 
 # --- pages -----------------------------------------------------------------------------------
+
 
 def _words(request: web.Request) -> Words:
     locales, code = _locale(request)
@@ -180,8 +210,9 @@ async def chat_page(request: web.Request) -> web.Response:
     ticket_id = request.match_info["id"]
     if not TICKET_ID.match(ticket_id):
         raise web.HTTPNotFound()
-    return render_page(request, "chat", "console.chat.heading",
-                       chat_values(request, _words(request), ticket_id))
+    return render_page(
+        request, "chat", "console.chat.heading", chat_values(request, _words(request), ticket_id)
+    )
 
 
 def _today(request: web.Request) -> date:
@@ -190,15 +221,21 @@ def _today(request: web.Request) -> date:
 
 async def stats_page(request: web.Request) -> web.Response:
     today = _today(request)
-    return render_page(request, "stats", "console.stats.heading", {
-        "default_from": (today - timedelta(days=6)).isoformat(),
-        "default_to": today.isoformat(),
-        "max_days": str(MAX_DAYS),
-        "demo_html": render_demo(_words(request)),
-    })
+    return render_page(
+        request,
+        "stats",
+        "console.stats.heading",
+        {
+            "default_from": (today - timedelta(days=6)).isoformat(),
+            "default_to": today.isoformat(),
+            "max_days": str(MAX_DAYS),
+            "demo_html": render_demo(_words(request)),
+        },
+    )
 
 
 # --- the statistics' charts ------------------------------------------------------------------
+
 
 def _error(status: int, code: str) -> web.Response:
     return web.json_response({"error": code}, status=status, headers={"Cache-Control": "no-store"})
@@ -237,10 +274,16 @@ async def stats_charts(request: web.Request) -> web.Response:
     service = request.app[handoff_service_key]
     words = _words(request)
     total, days = await figures_by_day(service, who, *span)
-    scope = (words("stats.all_scope") if who.sees_every_queue
-             else words("stats.org_scope", org=await service.org_name(who.org)))
-    return web.Response(text=render_live(words, total, days, scope), content_type="text/html",
-                        headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+    scope = (
+        words("stats.all_scope")
+        if who.sees_every_queue
+        else words("stats.org_scope", org=await service.org_name(who.org))
+    )
+    return web.Response(
+        text=render_live(words, total, days, scope),
+        content_type="text/html",
+        headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"},
+    )
 
 
 def setup_console_routes(app: web.Application) -> None:

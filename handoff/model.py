@@ -2,37 +2,16 @@
 
 from __future__ import annotations
 
-from bot.store.values import text, text_map  # noqa: F401 - re-exported for handoff
-
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from bot.categories import CATEGORY_IDS as ALL_CATEGORY_IDS
+from bot.store.values import text, text_map  # noqa: F401 - re-exported for handoff
+
 RISK_LEVELS: tuple[str, ...] = ("none", "low", "medium", "high")
 
-# Worry areas, as the bot's flows name them (the MHLW / #9999 reporting categories).
-CATEGORY_IDS: frozenset[str] = frozenset(
-    {
-        "loneliness",
-        "suicidal",
-        "mental_health",
-        "money",
-        "housing",
-        "work",
-        "childcare",
-        "family",
-        "care",
-        "violence",
-        "sexual_violence",
-        "school",
-        "gender_sexuality",
-        "foreign",
-        "disability",
-        "hikikomori",
-        "health",
-        "legal_consumer",
-    }
-)
+CATEGORY_IDS: frozenset[str] = frozenset(ALL_CATEGORY_IDS)
 
 Role = Literal["counsellor", "coordinator", "supervisor", "admin"]
 ROLES: tuple[str, ...] = ("counsellor", "coordinator", "supervisor", "admin")

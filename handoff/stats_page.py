@@ -66,8 +66,9 @@ def day_bounds(day: date) -> tuple[float, float]:
     return start.timestamp(), (start + timedelta(days=1)).timestamp()
 
 
-async def figures_by_day(service: HandoffService, who: Counsellor, first: date, last: date
-                         ) -> tuple[dict[str, Any], list[DayFigures]]:
+async def figures_by_day(
+    service: HandoffService, who: Counsellor, first: date, last: date
+) -> tuple[dict[str, Any], list[DayFigures]]:
     """The whole range's figures, and each day's (``last`` included)."""
     days = []
     day = first
@@ -79,12 +80,15 @@ async def figures_by_day(service: HandoffService, who: Counsellor, first: date, 
     return total, days
 
 
-def render_live(words: Words, total: Mapping[str, Any], days: Sequence[DayFigures],
-                scope: str) -> str:
+def render_live(
+    words: Words, total: Mapping[str, Any], days: Sequence[DayFigures], scope: str
+) -> str:
     """The figures of a range: a summary, then the charts, each with its table."""
     if not total["requests"] and not total["risk_events"]["alerts"]:
-        return (f'<p class="scope">{escape(scope)}</p>'
-                f'<p class="muted" id="stats-empty">{escape(words("stats.no_data"))}</p>')
+        return (
+            f'<p class="scope">{escape(scope)}</p>'
+            f'<p class="muted" id="stats-empty">{escape(words("stats.no_data"))}</p>'
+        )
     parts = [f'<p class="scope">{escape(scope)}</p>', _summary(words, total)]
     parts.append(_per_day(words, days))
     parts.append(_rate_per_day(words, days))
@@ -111,8 +115,9 @@ def _summary(words: Words, total: Mapping[str, Any]) -> str:
         ("stats.no_one_on_duty", str(total["no_one_on_duty"])),
         ("stats.coordinated", str(total["coordinated"])),
     ]
-    cells = "".join(f'<div><dt>{escape(words(k))}</dt><dd>{escape(v)}</dd></div>'
-                    for k, v in items)
+    cells = "".join(
+        f"<div><dt>{escape(words(k))}</dt><dd>{escape(v)}</dd></div>" for k, v in items
+    )
     return f'<dl class="figures" id="stats-summary">{cells}</dl>'
 
 
@@ -126,14 +131,28 @@ def _per_day(words: Words, days: Sequence[DayFigures]) -> str:
     connected = [d.figures["connected"] for d in days]
     title = words("stats.per_day")
     chart = column_chart(
-        "chart-per-day", title, _pairs_desc(labels, requests, connected), labels,
-        [Series(words("stats.requests"), requests, "s-requests"),
-         Series(words("stats.connected"), connected, "s-connected")])
-    table = data_table(words("stats.as_table"),
-                       [words("stats.day"), words("stats.requests"), words("stats.connected"),
-                        words("stats.response_rate")],
-                       [[lab, str(r), str(c), words.percent(d.figures["response_rate"])]
-                        for lab, r, c, d in zip(labels, requests, connected, days, strict=True)])
+        "chart-per-day",
+        title,
+        _pairs_desc(labels, requests, connected),
+        labels,
+        [
+            Series(words("stats.requests"), requests, "s-requests"),
+            Series(words("stats.connected"), connected, "s-connected"),
+        ],
+    )
+    table = data_table(
+        words("stats.as_table"),
+        [
+            words("stats.day"),
+            words("stats.requests"),
+            words("stats.connected"),
+            words("stats.response_rate"),
+        ],
+        [
+            [lab, str(r), str(c), words.percent(d.figures["response_rate"])]
+            for lab, r, c, d in zip(labels, requests, connected, days, strict=True)
+        ],
+    )
     return _figure(chart, table)
 
 
@@ -146,9 +165,15 @@ def _rate_per_day(words: Words, days: Sequence[DayFigures]) -> str:
     rates = [d.figures["response_rate"] for d in days]
     title = words("stats.rate_per_day")
     desc = ", ".join(f"{lab}: {words.percent(r)}" for lab, r in zip(labels, rates, strict=True))
-    chart = column_chart("chart-rate", title, desc, labels,
-                         [Series(words("stats.response_rate"), rates, "s-rate")],
-                         fmt=lambda v: f"{v:g}%", top=100)
+    chart = column_chart(
+        "chart-rate",
+        title,
+        desc,
+        labels,
+        [Series(words("stats.response_rate"), rates, "s-rate")],
+        fmt=lambda v: f"{v:g}%",
+        top=100,
+    )
     return _figure(chart, "")
 
 
@@ -165,24 +190,37 @@ def _hour_of_week(words: Words, days: Sequence[DayFigures]) -> str:
     def cell_title(row: int, col: int) -> str:
         asked = requests[row][col]
         rate = round(100 * connected[row][col] / asked, 1) if asked else None
-        return words("stats.heatmap_cell", day=weekdays[row], hour=col,
-                     requests=int(asked), rate=words.percent(rate))
+        return words(
+            "stats.heatmap_cell",
+            day=weekdays[row],
+            hour=col,
+            requests=int(asked),
+            rate=words.percent(rate),
+        )
 
-    busiest = sorted(((requests[r][c], r, c) for r in range(7) for c in range(24)),
-                     reverse=True)[:3]
+    busiest = sorted(((requests[r][c], r, c) for r in range(7) for c in range(24)), reverse=True)[
+        :3
+    ]
     desc = ", ".join(cell_title(r, c) for v, r, c in busiest if v)
-    chart = heatmap("chart-heatmap", words("stats.heatmap"), desc, weekdays, HOURS,
-                    requests, cell_title)
+    chart = heatmap(
+        "chart-heatmap", words("stats.heatmap"), desc, weekdays, HOURS, requests, cell_title
+    )
     return _figure(chart, "")
 
 
 def _waits(words: Words, total: Mapping[str, Any]) -> str:
     waits = total["waits"]
-    rows = [(words("stats.waits_median"), waits["median_seconds"]),
-            (words("stats.waits_p90"), waits["p90_seconds"])]
+    rows = [
+        (words("stats.waits_median"), waits["median_seconds"]),
+        (words("stats.waits_p90"), waits["p90_seconds"]),
+    ]
     desc = ", ".join(f"{lab}: {words.duration(v)}" for lab, v in rows)
-    return _figure(bar_chart("chart-waits", words("stats.waits"), desc, rows, css="s-wait",
-                             fmt=words.duration), "")
+    return _figure(
+        bar_chart(
+            "chart-waits", words("stats.waits"), desc, rows, css="s-wait", fmt=words.duration
+        ),
+        "",
+    )
 
 
 def _categories(words: Words, total: Mapping[str, Any]) -> str:
@@ -192,14 +230,25 @@ def _categories(words: Words, total: Mapping[str, Any]) -> str:
     if not rows:
         return ""
     desc = ", ".join(f"{lab}: {v}" for lab, v in rows)
-    chart = bar_chart("chart-categories", words("stats.categories"), desc, rows,
-                      css="s-requests")
-    table = data_table(words("stats.as_table"),
-                       [words("queue.col.category"), words("stats.requests"),
-                        words("stats.connected"), words("stats.response_rate")],
-                       [[words.label("category", name), str(b["requests"]),
-                         str(b["connected"]), words.percent(b["response_rate"])]
-                        for name, b in ordered])
+    chart = bar_chart("chart-categories", words("stats.categories"), desc, rows, css="s-requests")
+    table = data_table(
+        words("stats.as_table"),
+        [
+            words("queue.col.category"),
+            words("stats.requests"),
+            words("stats.connected"),
+            words("stats.response_rate"),
+        ],
+        [
+            [
+                words.label("category", name),
+                str(b["requests"]),
+                str(b["connected"]),
+                words.percent(b["response_rate"]),
+            ]
+            for name, b in ordered
+        ],
+    )
     return _figure(chart, table)
 
 
@@ -207,17 +256,21 @@ def _risk(words: Words, total: Mapping[str, Any]) -> str:
     alerts = total["risk_events"]["alerts"]
     rows: list[tuple[str, float | int | None]] = [
         (words("stats.alerts_level", level=words.label("risk", level)), alerts.get(level, 0))
-        for level in ("high", "medium", "low") if level in alerts or level != "low"
+        for level in ("high", "medium", "low")
+        if level in alerts or level != "low"
     ]
-    rows.append((words("stats.raised_while_waiting"),
-                 total["risk_events"]["raised_while_waiting"]))
+    rows.append(
+        (words("stats.raised_while_waiting"), total["risk_events"]["raised_while_waiting"])
+    )
     rows.append((words("stats.escalations"), sum(total["escalations"].values())))
     desc = ", ".join(f"{lab}: {v}" for lab, v in rows)
-    return _figure(bar_chart("chart-risk", words("stats.risk_events"), desc, rows,
-                             css="s-risk"), "")
+    return _figure(
+        bar_chart("chart-risk", words("stats.risk_events"), desc, rows, css="s-risk"), ""
+    )
 
 
 # --- the demo: #9999 trial figures -------------------------------------------------------
+
 
 @cache
 def demo_figures() -> dict[str, Any]:
@@ -230,8 +283,9 @@ def _period_label(words: Words, period: Mapping[str, Any]) -> str:
     name = words(f"stats.demo.period.{period['id']}")
     if start == end:
         return words("stats.demo.period_label_day", name=name, day=f"{start:%Y/%m/%d}")
-    return words("stats.demo.period_label", name=name, start=f"{start:%Y/%m/%d}",
-                 end=f"{end:%Y/%m/%d}")
+    return words(
+        "stats.demo.period_label", name=name, start=f"{start:%Y/%m/%d}", end=f"{end:%Y/%m/%d}"
+    )
 
 
 def render_demo(words: Words) -> str:
@@ -244,30 +298,62 @@ def render_demo(words: Words) -> str:
     rates = [p["response_rate"] for p in periods]
     parts = [
         f'<p class="demo-banner" id="demo-banner" role="note"><strong>'
-        f'{escape(words("stats.demo.banner"))}</strong> '
-        f'{escape(words("stats.demo.source", source=data["source"]))}</p>',
-        _figure(column_chart(
-            "demo-periods", words("stats.demo.periods"),
-            _pairs_desc(names, requests, connected), names,
-            [Series(words("stats.requests"), requests, "s-requests"),
-             Series(words("stats.connected"), connected, "s-connected")]),
-            data_table(words("stats.as_table"),
-                       [words("stats.demo.period_col"), words("stats.requests"),
-                        words("stats.connected"), words("stats.response_rate"),
-                        words("stats.demo.serious")],
-                       [[_period_label(words, p), f"{p['requests']:,}", f"{p['connected']:,}",
-                         words.percent(p["response_rate"]), str(p["serious"])]
-                        for p in periods])),
-        _figure(column_chart(
-            "demo-rates", words("stats.demo.rates"),
-            ", ".join(f"{n}: {words.percent(r)}" for n, r in zip(names, rates, strict=True)),
-            names, [Series(words("stats.response_rate"), rates, "s-rate")],
-            fmt=lambda v: f"{v:g}%", top=100), ""),
-        _figure(column_chart(
-            "demo-serious", words("stats.demo.serious"),
-            ", ".join(f"{n}: {p['serious']}" for n, p in zip(names, periods, strict=True)),
-            names, [Series(words("stats.demo.serious"), [p["serious"] for p in periods],
-                           "s-risk")]), ""),
+        f"{escape(words('stats.demo.banner'))}</strong> "
+        f"{escape(words('stats.demo.source', source=data['source']))}</p>",
+        _figure(
+            column_chart(
+                "demo-periods",
+                words("stats.demo.periods"),
+                _pairs_desc(names, requests, connected),
+                names,
+                [
+                    Series(words("stats.requests"), requests, "s-requests"),
+                    Series(words("stats.connected"), connected, "s-connected"),
+                ],
+            ),
+            data_table(
+                words("stats.as_table"),
+                [
+                    words("stats.demo.period_col"),
+                    words("stats.requests"),
+                    words("stats.connected"),
+                    words("stats.response_rate"),
+                    words("stats.demo.serious"),
+                ],
+                [
+                    [
+                        _period_label(words, p),
+                        f"{p['requests']:,}",
+                        f"{p['connected']:,}",
+                        words.percent(p["response_rate"]),
+                        str(p["serious"]),
+                    ]
+                    for p in periods
+                ],
+            ),
+        ),
+        _figure(
+            column_chart(
+                "demo-rates",
+                words("stats.demo.rates"),
+                ", ".join(f"{n}: {words.percent(r)}" for n, r in zip(names, rates, strict=True)),
+                names,
+                [Series(words("stats.response_rate"), rates, "s-rate")],
+                fmt=lambda v: f"{v:g}%",
+                top=100,
+            ),
+            "",
+        ),
+        _figure(
+            column_chart(
+                "demo-serious",
+                words("stats.demo.serious"),
+                ", ".join(f"{n}: {p['serious']}" for n, p in zip(names, periods, strict=True)),
+                names,
+                [Series(words("stats.demo.serious"), [p["serious"] for p in periods], "s-risk")],
+            ),
+            "",
+        ),
     ]
     for period, name in zip(periods, names, strict=True):
         lines = period.get("line_rates") or {}
@@ -276,6 +362,18 @@ def render_demo(words: Words) -> str:
         rows = [(words(f"stats.demo.line.{k}"), v) for k, v in lines.items()]
         title = words("stats.demo.line_rates", period=name)
         desc = ", ".join(f"{lab}: {words.percent(v)}" for lab, v in rows)
-        parts.append(_figure(bar_chart(f"demo-lines-{period['id']}", title, desc, rows,
-                                       css="s-rate", fmt=lambda v: f"{v:g}%", top=100), ""))
+        parts.append(
+            _figure(
+                bar_chart(
+                    f"demo-lines-{period['id']}",
+                    title,
+                    desc,
+                    rows,
+                    css="s-rate",
+                    fmt=lambda v: f"{v:g}%",
+                    top=100,
+                ),
+                "",
+            )
+        )
     return "".join(parts)

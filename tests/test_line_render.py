@@ -71,8 +71,13 @@ def test_text_over_5000_utf16_units_is_split(spec: LineSpec) -> None:
 
 
 def test_many_parts_go_out_in_calls_of_five(spec: LineSpec) -> None:
-    card = RenderedCard("窓口", "説明", "24時間", ("いま受付中",),
-                        (RenderedAction("tel", "電話する", "0120-279-338"),))
+    card = RenderedCard(
+        "窓口",
+        "説明",
+        "24時間",
+        ("いま受付中",),
+        (RenderedAction("tel", "電話する", "0120-279-338"),),
+    )
     parts = []
     for i in range(7):
         parts.append(RenderedText(f"文{i}"))

@@ -26,6 +26,11 @@ TRAINING = ("risk_labelled.jsonl", "risk_heldout.jsonl")
 # misses found then were fixed by category, so these are now a regression floor on how the
 # detector generalises, no longer an unseen test.
 FRESH = ("risk_fresh.jsonl", "risk_fresh2.jsonl", "risk_fresh3.jsonl")
+# Written by someone who never saw the lexicons. First measured at recall 0.875, high as
+# high 0.825, false flags 0.078; its misses were then fixed by family of expression (see
+# test_families_from_the_independent_set), so it too is now a regression floor held to the
+# full targets.
+INDEPENDENT = ("risk_independent.jsonl",)
 
 
 @pytest.fixture(scope="module")
@@ -253,6 +258,63 @@ def test_categories_of_expression(detector: RiskDetector, text: str, level: Leve
     assert detector.assess(text).level == level
 
 
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        # the day of one's death named; a verb of dying beside 今日で最後
+        ("今夜が私の最期", Level.HIGH),
+        ("明日がぼくの命日になる", Level.HIGH),
+        ("タヒぬ。今日で最後", Level.HIGH),
+        ("祖父の命日は明日", Level.NONE),
+        # ready, and a time to do it
+        ("覚悟はできた、明日決行する", Level.HIGH),
+        ("テストの準備はできてる、あとは明日やるだけ", Level.NONE),
+        # going off to die, in any spelling, with a note not to look for them
+        ("しにに行ってくる", Level.HIGH),
+        ("4にに行きます", Level.HIGH),
+        # where people jump, with no way back
+        ("屋上にいる。もう戻らない", Level.HIGH),
+        ("on the bridge. never coming back", Level.HIGH),
+        ("i'm on the roof with friends, not coming down till sunset", Level.NONE),
+        # attacking now, in kana
+        ("兄がいまたたいてくる、こわい", Level.HIGH),
+        # thinking of falling; wishing to be dead already; no meaning, in slang
+        ("屋上から落ちたら楽になれるかな", Level.MEDIUM),
+        ("what if i just jumped", Level.MEDIUM),
+        ("テスト落ちたらどうなるかな", Level.NONE),
+        ("死んでればよかった", Level.MEDIUM),
+        ("消えてたらいいのに", Level.MEDIUM),
+        ("生きる意味ねえ", Level.MEDIUM),
+        ("can't stop hurting myself", Level.MEDIUM),
+        # pills too many as a habit, or as an intent, is not a dose taken now
+        ("ときどき薬多めに飲んじゃう", Level.MEDIUM),
+        ("ODしちゃうことある", Level.MEDIUM),
+        ("薬全部飲んじゃった", Level.HIGH),
+        # someone else's past, a helper's question, a hard time that is over, a story
+        ("友達が昔ODしてた", Level.NONE),
+        ("his sister used to cut", Level.NONE),
+        ("友達が死にたいって言ってて、どうしたらいい?", Level.NONE),
+        ("友達が死にたいって言ってて心配", Level.LOW),
+        ("不登校だったけど今は楽しい", Level.NONE),
+        ("教科書で芥川の遺書を読んだ", Level.NONE),
+        ("an article about a student's suicide", Level.NONE),
+        ("bộ phim này buồn quá", Level.NONE),
+        # ...and none of them hides the writer's own risk beside it
+        ("友達が昔ODしてた。私は昨日ODした", Level.HIGH),
+        ("いじめられてたけど今は大丈夫。でも死にたい", Level.MEDIUM),
+        ("国語で太宰の遺書の話。私も遺書書いた", Level.HIGH),
+        ("友達が死にたいって言ってて、どうしたらいい?私も死にたい", Level.MEDIUM),
+        ("bộ phim này buồn quá, em muốn chết", Level.MEDIUM),
+    ],
+)
+def test_families_from_the_independent_set(
+    detector: RiskDetector, text: str, level: Level
+) -> None:
+    """Each family of phrasing missed or misread in risk_independent.jsonl, in spellings
+    and languages that set does not contain."""
+    assert detector.assess(text).level == level
+
+
 def test_an_override_on_the_core_word_silences_a_long_match(detector: RiskDetector) -> None:
     # 今日…死ぬ is an act unless 死ぬ itself is read as figurative (テスト死ぬ).
     assert detector.assess("今日、川に行って死ぬ").level == Level.HIGH
@@ -351,7 +413,7 @@ def test_anchors_are_literals_every_match_contains() -> None:
 def test_gate_never_changes_a_result(detector: RiskDetector) -> None:
     texts = [
         item["text"]
-        for name in (*TRAINING, *FRESH)
+        for name in (*TRAINING, *FRESH, *INDEPENDENT)
         if (DATA / name).exists()
         for item in labelled(name)
     ]
@@ -503,7 +565,7 @@ def figures(detector: RiskDetector, name: str) -> dict[str, float]:
     }
 
 
-@pytest.mark.parametrize("name", TRAINING)
+@pytest.mark.parametrize("name", (*TRAINING, *INDEPENDENT))
 def test_targets_on_the_labelled_sets(detector: RiskDetector, name: str) -> None:
     """The targets: recall of medium+high >= 0.97, high as high >= 0.85, false flags on
     none <= 0.05."""

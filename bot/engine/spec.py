@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.categories import CATEGORY_IDS
 from bot.paths import flows_dir
 from bot.yamldata import DataError, SourcedData, load_checked
 
@@ -144,6 +145,11 @@ def reference_problems(flow: FlowSpec, registry: Registry, locale_missing: Any) 
             problems.append(f"{doc.where(base)}: choice id {dup!r} used twice")
         for i, c in enumerate(st.choices):
             need_state(c.to, [*base, "choices", i, "to"])
+            category = c.set.get("category")
+            if category is not None and category not in CATEGORY_IDS:
+                problems.append(
+                    f"{doc.where([*base, 'choices', i])}: unknown category {category!r}"
+                )
             if c.when and c.when not in conditions:
                 problems.append(
                     f"{doc.where([*base, 'choices', i])}: unknown condition {c.when!r}"
