@@ -9,7 +9,7 @@ adults-only window for a child) are left out rather than ranked low.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -155,7 +155,21 @@ def rank(
     ranked = [r for e in entries if (r := score(e, need, at)) is not None]
     # Ties: 24-hour before the rest, then catalogue order (stable sort).
     ranked.sort(key=lambda r: (-r.score, not r.entry.hours.is_always()))
-    return ranked[:limit]
+    return distinct_numbers(ranked, key=lambda r: r.entry)[:limit]
+
+
+def distinct_numbers(items: list[Any], key: Callable[[Any], Entry] = lambda e: e) -> list[Any]:
+    """One card per phone number: lines of one service that share a number (a hotline and
+    its specialist menu) would show the same button twice."""
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        phones = [c.value for c in key(item).phones()]
+        if phones and phones[0] in seen:
+            continue
+        seen.update(phones[:1])
+        out.append(item)
+    return out
 
 
 def services_for_categories(
@@ -244,5 +258,5 @@ def crisis_cards(services: Services, child: bool, locale: str, limit: int = 4) -
             0 if e.hours.is_always() else 1,
         )
 
-    chosen = [e for e in sorted(entries, key=key) if e.hours.is_open(at)][:limit]
+    chosen = distinct_numbers([e for e in sorted(entries, key=key) if e.hours.is_open(at)])[:limit]
     return [card_for(e, services, locale, at) for e in chosen]
