@@ -33,7 +33,20 @@ class Series:
 
 
 def _fmt_default(value: float) -> str:
-    return f"{value:g}"
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,g}"
+
+
+def text_width(content: str) -> float:
+    """About how wide ``content`` is at the charts' 12 px: CJK characters are full width."""
+    return sum(12.5 if ord(ch) >= 0x2E80 else 7.0 for ch in content)
+
+
+def axis_top(values: Sequence[Number], top: float | None = None) -> float:
+    """The axis's top: given, or four round steps (whole numbers) above the largest value."""
+    if top is not None:
+        return top
+    largest = max((v for v in values if v is not None), default=0)
+    return 4 * max(1, nice_ceiling(largest / 4))
 
 
 def nice_ceiling(value: float) -> float:
@@ -64,11 +77,12 @@ def _text(x: float, y: float, content: str, css: str = "", anchor: str = "middle
 
 
 def _legend(series: Sequence[Series], y: float) -> str:
-    out, x = [], LEFT
+    out, x = [], float(LEFT)
     for s in series:
-        out.append(f'<rect class="{escape(s.css)}" x="{x}" y="{y - 9}" width="10" height="10"/>')
+        out.append(f'<rect class="{escape(s.css)}" x="{x:.1f}" y="{y - 9}" width="10" '
+                   f'height="10"/>')
         out.append(_text(x + 14, y, s.name, "legend", "start"))
-        x += 24 + 13 * len(s.name)
+        x += 28 + text_width(s.name)
     return "".join(out)
 
 
@@ -80,11 +94,14 @@ def column_chart(
     series: Sequence[Series],
     *,
     fmt: Format = _fmt_default,
+    value_fmt: Format | None = None,
     top: float | None = None,
 ) -> str:
-    """Vertical bars, one group per label and one bar per series in each group."""
-    values = [v for s in series for v in s.values if v is not None]
-    axis_top = top if top is not None else nice_ceiling(max(values, default=0))
+    """Vertical bars, one group per label and one bar per series in each group. ``fmt``
+    writes the axis; ``value_fmt`` (default ``fmt``) the values. A zero is a hairline, so
+    it differs from no figure at all."""
+    value_fmt = value_fmt or fmt
+    highest = axis_top([v for s in series for v in s.values], top)
     groups = max(1, len(labels))
     width = max(WIDTH, LEFT + 12 + groups * 22)
     plot_width = width - LEFT - 12
@@ -94,7 +111,7 @@ def column_chart(
     base = PLOT_TOP + PLOT_HEIGHT
     parts = [_open(chart_id, title, desc, width, height), _legend(series, 14)]
     for i in range(5):  # grid lines and their values
-        value = axis_top * i / 4
+        value = highest * i / 4
         y = base - PLOT_HEIGHT * i / 4
         parts.append(
             f'<line class="grid" x1="{LEFT}" x2="{width - 12}" y1="{y:.1f}" y2="{y:.1f}"/>'
@@ -108,15 +125,15 @@ def column_chart(
             value = s.values[g] if g < len(s.values) else None
             if value is None:
                 continue
-            h = PLOT_HEIGHT * min(value, axis_top) / axis_top if axis_top else 0
+            h = max(1.5, PLOT_HEIGHT * min(value, highest) / highest)
             x = x0 + k * bar_width
             parts.append(
                 f'<rect class="{escape(s.css)}" x="{x:.1f}" y="{base - h:.1f}" '
                 f'width="{bar_width - 1:.1f}" height="{h:.1f}">'
-                f"<title>{escape(f'{label} {s.name}: {fmt(value)}')}</title></rect>"
+                f"<title>{escape(f'{label} {s.name}: {value_fmt(value)}')}</title></rect>"
             )
-            if show_values:
-                parts.append(_text(x + bar_width / 2, base - h - 3, fmt(value), "value"))
+            if show_values and value:
+                parts.append(_text(x + bar_width / 2, base - h - 3, value_fmt(value), "value"))
         if g % label_every == 0:
             parts.append(_text(x0 + (group_width - 6) / 2, base + 16, label, "axis"))
     parts.append("</svg>")
@@ -134,9 +151,8 @@ def bar_chart(
     top: float | None = None,
 ) -> str:
     """Horizontal bars, one per row, with the row's label on the left and value on the right."""
-    values = [v for _, v in rows if v is not None]
-    axis_top = top if top is not None else nice_ceiling(max(values, default=0))
-    label_width = 12 + 13 * max((len(label) for label, _ in rows), default=4)
+    highest = axis_top([v for _, v in rows], top)
+    label_width = 16 + max((text_width(label) for label, _ in rows), default=40)
     row_height = 24
     height = 12 + row_height * max(1, len(rows))
     plot_width = WIDTH - label_width - 70
@@ -147,7 +163,7 @@ def bar_chart(
         if value is None:
             parts.append(_text(label_width + 4, y + 15, "—", "value", "start"))
             continue
-        w = plot_width * min(value, axis_top) / axis_top if axis_top else 0
+        w = plot_width * min(value, highest) / highest
         parts.append(
             f'<rect class="{escape(css)}" x="{label_width}" y="{y + 3}" '
             f'width="{w:.1f}" height="{row_height - 8}">'

@@ -248,7 +248,7 @@ async def _caller(request: web.Request) -> Counsellor | None:
     return await request.app[staff_key].authenticate(token.strip())
 
 
-def _range(request: web.Request, today: date) -> tuple[date, date] | None:
+def _range(request: web.Request) -> tuple[date, date] | None:
     try:
         first = date.fromisoformat(request.query.get("from") or "")
         last = date.fromisoformat(request.query.get("to") or "")
@@ -268,7 +268,7 @@ async def stats_charts(request: web.Request) -> web.Response:
         return _error(401, "unauthorized")
     if not who.sees_statistics:
         return _error(403, "forbidden")
-    span = _range(request, _today(request))
+    span = _range(request)
     if span is None:
         return _error(422, "invalid_range")
     service = request.app[handoff_service_key]

@@ -7,17 +7,24 @@ starts clean; every test gets a flushed database.
 
 from __future__ import annotations
 
-import os
+import datetime as dt
 import shutil
 import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import redis.asyncio as aioredis
+from aiohttp.test_utils import TestClient
+from support.line_webhook import LINE_SECRET
+
+from bot.app import create_app
+from bot.settings import Settings
 
 
 def redis_server_binary() -> str:
@@ -90,7 +97,6 @@ class RedisServer:
 @pytest.fixture(scope="session")
 def redis_server() -> Iterator[RedisServer]:
     server = RedisServer()
-    os.environ.setdefault("TSUNAGARI_TEST_REDIS_URL", server.url)
     yield server
     server.stop()
 
@@ -107,24 +113,7 @@ async def redis_client(redis_server: RedisServer) -> AsyncIterator[aioredis.Redi
 
 pytest_plugins = ["support.line_api"]
 
-import base64  # noqa: E402
-import datetime as dt  # noqa: E402
-import hashlib  # noqa: E402
-import hmac  # noqa: E402
-import io  # noqa: E402
-import json  # noqa: E402
-import uuid  # noqa: E402
-from collections.abc import Awaitable, Callable  # noqa: E402
-from typing import Any  # noqa: E402
-from zoneinfo import ZoneInfo  # noqa: E402
 
-from aiohttp.test_utils import TestClient  # noqa: E402
-
-from bot.app import create_app  # noqa: E402
-from bot.appkeys import runner_key  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-
-LINE_SECRET = "tsunagari-test-channel-secret"
 TOKYO = ZoneInfo("Asia/Tokyo")
 
 
@@ -177,70 +166,3 @@ async def make_app(
 @pytest.fixture
 async def line_app(make_app: AppFactory, line_api: Any) -> TestClient:
     return await make_app(line_api_endpoint=line_api.endpoint)
-
-
-def sign(body: bytes, secret: str = LINE_SECRET) -> str:
-    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
-
-
-def line_event(
-    kind: str = "text",
-    user_id: str = "U" + "1" * 32,
-    *,
-    reply_token: str | None = None,
-    **fields: Any,
-) -> dict[str, Any]:
-    """A LINE webhook event as LINE sends it (webhook.yml)."""
-    event: dict[str, Any] = {
-        "type": "message"
-        if kind in ("text", "sticker", "image", "audio", "location", "file", "video")
-        else kind,
-        "mode": fields.pop("mode", "active"),
-        "timestamp": 1763445600000,
-        "source": fields.pop("source", {"type": "user", "userId": user_id}),
-        "webhookEventId": fields.pop("event_id", "01" + uuid.uuid4().hex[:24].upper()),
-        "deliveryContext": {"isRedelivery": fields.pop("redelivery", False)},
-    }
-    if reply_token:
-        event["replyToken"] = reply_token
-    if kind == "text":
-        event["message"] = {
-            "id": "1",
-            "type": "text",
-            "text": fields.pop("text"),
-            "quoteToken": "q",
-        }
-    elif kind in ("sticker", "image", "audio", "location", "file", "video"):
-        event["message"] = {"id": "1", "type": kind, **fields.pop("message", {})}
-    elif kind == "postback":
-        event["postback"] = {"data": fields.pop("data")}
-    event.update(fields)
-    return event
-
-
-async def post_line(
-    client: TestClient,
-    events: list[dict[str, Any]],
-    *,
-    signature: str | None = None,
-    raw: bytes | None = None,
-) -> Any:
-    body = (
-        raw
-        if raw is not None
-        else json.dumps({"destination": "Uxxxxxxxxxxxxxxxx", "events": events}).encode()
-    )
-    headers = {"Content-Type": "application/json"}
-    sig = sign(body) if signature is None else signature
-    if sig:
-        headers["X-Line-Signature"] = sig
-    # A BytesIO, so a large body streams (aiohttp warns about big raw bytes).
-    response = await client.post("/line/webhook", data=io.BytesIO(body), headers=headers)
-    await client.app[runner_key].idle()
-    return response
-
-
-async def line_follow(client: TestClient, line_api: Any, user_id: str) -> Any:
-    """The person adds the bot as a friend (a follow event with a fresh reply token)."""
-    token = line_api.issue_reply_token(user_id)
-    return await post_line(client, [line_event("follow", user_id, reply_token=token)])

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp.test_utils import TestClient
-from conftest import line_event, line_follow, post_line
+from support.line_webhook import line_event, line_follow, post_line
 from test_webchat import hello, next_reply, send, texts
 
 from bot.appkeys import runner_key

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from conftest import line_event, line_follow, post_line
+from support.line_webhook import line_event, line_follow, post_line
 
 from bot.appkeys import runner_key
 from bot.store import keys
@@ -157,7 +157,7 @@ async def test_events_of_one_person_are_answered_in_order(line_app: Any, line_ap
 
 
 def _sign_events(events: list[dict[str, Any]]) -> str:
-    from conftest import sign
+    from support.line_webhook import sign
 
     return sign(json.dumps({"events": events}).encode())
 

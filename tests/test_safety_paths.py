@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import line_event, line_follow, post_line
 from redis.asyncio import Redis
+from support.line_webhook import line_event, line_follow, post_line
 from test_handoff_e2e import add_counsellor, queue, settle
 from test_webchat import hello, next_reply, send, texts
 

@@ -257,6 +257,7 @@
         return row;
       });
       $("#queue-rows").replaceChildren(...rows);
+      $("#queue-table").hidden = rows.length === 0;
       $("#queue-empty").hidden = rows.length > 0;
       const urgent = waiting.find((item) => item.risk === "high");
       if (urgent) showBanner(urgent.id);
@@ -277,6 +278,7 @@
         return row;
       });
       $("#active-rows").replaceChildren(...rows);
+      $("#active-table").hidden = rows.length === 0;
       $("#active-empty").hidden = rows.length > 0;
     }
 
@@ -373,10 +375,11 @@
       }
     }
 
-    function contextRow(list, key, value) {
+    // ``empty`` says what a missing value means: "none" found, or "unknown" (never asked).
+    function contextRow(list, key, value, empty) {
       list.append(el("dt", "", t("console.chat.context." + key)));
       const dd = el("dd");
-      if (value instanceof Node) dd.append(value); else dd.textContent = value || t("console.chat.context.none");
+      if (value instanceof Node) dd.append(value); else dd.textContent = value || t("console.chat.context." + (empty || "unknown"));
       list.append(dd);
     }
 
@@ -388,7 +391,7 @@
       const list = $("#context");
       list.replaceChildren();
       contextRow(list, "risk", riskBadge(detail.risk));
-      contextRow(list, "risk_reasons", (ctx.risk_reasons || []).map((r) => label("console.risk_reason", r)).join("、"));
+      contextRow(list, "risk_reasons", (ctx.risk_reasons || []).map((r) => label("console.risk_reason", r)).join("、"), "none");
       contextRow(list, "age_group", ctx.age_group ? label("console.age_group", ctx.age_group) : "");
       contextRow(list, "category", ctx.category ? label("console.category", ctx.category) : "");
       contextRow(list, "lang", ctx.lang ? label("console.lang", ctx.lang) : "");
@@ -401,7 +404,7 @@
         shown.forEach((name) => ul.append(el("li", "", name)));
         contextRow(list, "results_shown", ul);
       } else {
-        contextRow(list, "results_shown", "");
+        contextRow(list, "results_shown", "", "none");
       }
       contextRow(list, "waiting_since", detail.waiting_since ? timeFormat.format(new Date(detail.waiting_since)) : "");
 
@@ -598,11 +601,19 @@
           return b;
         }));
         $("#canned-empty").hidden = canned.length > 0;
-        $("#transfer-org").replaceChildren(...orgs.filter((o) => o.id !== me.org).map((o) => {
+        const others = orgs.filter((o) => o.id !== me.org);
+        $("#transfer-org").replaceChildren(...others.map((o) => {
           const option = el("option", "", o.name);
           option.value = o.id;
           return option;
         }));
+        if (!others.length) {  // nowhere to send it but the coordinators or the queue
+          const toOrg = $('input[name="to"][value="org"]', transferForm);
+          toOrg.disabled = true;
+          $('input[name="to"][value="coordinator"]', transferForm).checked = true;
+          $("#transfer-org-row").hidden = true;
+          $("#transfer-no-orgs").hidden = false;
+        }
       } catch (e) {
         if (e.status !== 401) say(msg, errorText(e));
       }

@@ -14,8 +14,12 @@ from bot.appkeys import runner_key
 from bot.runner import Runner
 
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 PASSWORD = "correct horse battery"
 # Real Argon2id with small costs: sign-in stays fast in tests (the hash carries its costs).
@@ -25,8 +29,11 @@ DESK = {"width": 1280, "height": 860}
 
 
 def find_chromium() -> str | None:
-    for candidate in ("/usr/bin/chromium", shutil.which("chromium"),
-                      shutil.which("chromium-browser")):
+    for candidate in (
+        "/usr/bin/chromium",
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+    ):
         if candidate and Path(candidate).exists():
             return candidate
     return None

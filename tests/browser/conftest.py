@@ -25,12 +25,12 @@ from typing import Any
 import pytest
 import redis.asyncio as aioredis
 from aiohttp import web
+from browser_support import CHROMIUM_ARGS, FAST_HASHER, PASSWORD, LiveServer, find_chromium
 
 from bot.app import create_app
 from bot.settings import Settings
 from handoff.staff import StaffDirectory
 
-from browser_support import CHROMIUM_ARGS, FAST_HASHER, PASSWORD, LiveServer, find_chromium
 
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
@@ -53,7 +53,8 @@ async def browser(chromium_path: str) -> AsyncIterator[Any]:
 
     async with async_playwright() as driver:
         launched = await driver.chromium.launch(
-            executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+            executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS
+        )
         try:
             yield launched
         finally:
@@ -69,12 +70,18 @@ def screenshots() -> Path:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "handoff_config(yaml): the live server's handoff configuration (YAML text)")
+        "markers", "handoff_config(yaml): the live server's handoff configuration (YAML text)"
+    )
 
 
 @pytest.fixture
-async def live_server(request: pytest.FixtureRequest, settings: Settings, clock: Any,
-                      redis_client: aioredis.Redis, tmp_path: Path) -> AsyncIterator[LiveServer]:
+async def live_server(
+    request: pytest.FixtureRequest,
+    settings: Settings,
+    clock: Any,
+    redis_client: aioredis.Redis,
+    tmp_path: Path,
+) -> AsyncIterator[LiveServer]:
     marker = request.node.get_closest_marker("handoff_config")
     if marker is not None:
         config = tmp_path / "handoff.yaml"
@@ -82,7 +89,7 @@ async def live_server(request: pytest.FixtureRequest, settings: Settings, clock:
         settings = settings.with_(handoff_config=config)
     app = create_app(settings, clock=clock)
     # Open event streams end when the browser closes; do not wait a minute for stragglers.
-    runner = web.AppRunner(app, shutdown_timeout=1.0)
+    runner = web.AppRunner(app, shutdown_timeout=0.2)
     await runner.setup()
     with socket.socket() as probe:  # a free loopback port
         probe.bind(("127.0.0.1", 0))
@@ -105,7 +112,8 @@ def add_staff(redis_client: aioredis.Redis) -> AddStaff:
     async def add(org: str, *logins: str, role: str = "counsellor") -> None:
         await directory.add_org(org, f"{org}の相談窓口")
         for login in logins:
-            assert await directory.add_counsellor(login, org, PASSWORD, role=role,
-                                                  name=f"{login}さん")
+            assert await directory.add_counsellor(
+                login, org, PASSWORD, role=role, name=f"{login}さん"
+            )
 
     return add

@@ -54,7 +54,8 @@ async def ask_for_a_person_in_distress(browser: Any, live_server: LiveServer) ->
 
 
 async def test_a_person_and_a_counsellor_talk_and_the_bot_comes_back(
-        browser: Any, live_server: LiveServer, add_staff: Any, screenshots: Path) -> None:
+    browser: Any, live_server: LiveServer, add_staff: Any, screenshots: Path
+) -> None:
     await add_staff("npo-a", "alice")
     console = await sign_in(browser, live_server, "alice")
     person = await ask_for_a_person_in_distress(browser, live_server)
@@ -74,7 +75,9 @@ async def test_a_person_and_a_counsellor_talk_and_the_bot_comes_back(
     await expect(console.locator("#context")).to_contain_text("希死念慮")
     await expect(person.locator("#log")).to_contain_text("相談員が入りました")
 
-    await console.get_by_label("相談者へのメッセージ").fill("はじめまして。相談員です。よければ、お話を聞かせてください。")
+    await console.get_by_label("相談者へのメッセージ").fill(
+        "はじめまして。相談員です。よければ、お話を聞かせてください。"
+    )
     await console.keyboard.press("Enter")
     await expect(person.locator("#log")).to_contain_text("はじめまして。相談員です。")
     await write(person, "ありがとうございます。最近ずっと眠れなくて")
@@ -89,7 +92,9 @@ async def test_a_person_and_a_counsellor_talk_and_the_bot_comes_back(
 
     # A wrong municipality code: the API's 422 is shown next to that field.
     close = console.locator("#close-form")
-    await close.get_by_label("相談の要約").fill("眠れない日が続き、死にたい気持ちがある。話を聴き、相談先を伝えた。")
+    await close.get_by_label("相談の要約").fill(
+        "眠れない日が続き、死にたい気持ちがある。話を聴き、相談先を伝えた。"
+    )
     await close.get_by_label("こころの不調").check()
     await close.get_by_label("要注意").check()
     await close.get_by_label("市区町村コード（6桁）").fill("131015")
@@ -101,7 +106,9 @@ async def test_a_person_and_a_counsellor_talk_and_the_bot_comes_back(
 
     await close.get_by_label("市区町村コード（6桁）").fill("131016")  # 千代田区
     await close.get_by_role("button", name="記録して終了する").click()
-    await expect(console.locator("#chat-msg")).to_have_text("相談を終了しました。記録を保存しました。")
+    await expect(console.locator("#chat-msg")).to_have_text(
+        "相談を終了しました。記録を保存しました。"
+    )
     await expect(console.locator("#chat-status")).to_have_text("状態：終了")
 
     await expect(person.locator("#log")).to_contain_text("相談員との会話はここまでです")
@@ -122,7 +129,8 @@ organisations:
 
 @pytest.mark.handoff_config(TWO_ORGANISATIONS)
 async def test_another_organisation_does_not_see_the_conversation(
-        browser: Any, live_server: LiveServer, add_staff: Any) -> None:
+    browser: Any, live_server: LiveServer, add_staff: Any
+) -> None:
     await add_staff("npo-a", "alice")
     await add_staff("npo-b", "bob")
     person = await ask_for_a_person_in_distress(browser, live_server)  # Japanese: npo-a's
@@ -144,7 +152,8 @@ async def test_another_organisation_does_not_see_the_conversation(
 
 
 async def test_a_supervisor_sees_charts_and_the_labelled_demo(
-        browser: Any, live_server: LiveServer, add_staff: Any, screenshots: Path) -> None:
+    browser: Any, live_server: LiveServer, add_staff: Any, screenshots: Path
+) -> None:
     await add_staff("npo-a", "alice")
     await add_staff("npo-a", "sora", role="supervisor")
     await ask_for_a_person_in_distress(browser, live_server)
@@ -171,7 +180,8 @@ async def test_a_supervisor_sees_charts_and_the_labelled_demo(
 
 
 async def test_a_coordinator_is_alerted_to_high_risk_at_once(
-        browser: Any, live_server: LiveServer, add_staff: Any, screenshots: Path) -> None:
+    browser: Any, live_server: LiveServer, add_staff: Any, screenshots: Path
+) -> None:
     await add_staff("npo-a", "alice")
     await add_staff("platform", "kaori", role="coordinator")
     coordinator = await sign_in(browser, live_server, "kaori")

@@ -10,8 +10,9 @@ from playwright.async_api import expect
 
 
 async def open_chat(browser: Any, live_server: LiveServer) -> tuple[Any, Any]:
-    context = await browser.new_context(viewport=PHONE, locale="ja-JP", device_scale_factor=2,
-                                        reduced_motion="reduce")
+    context = await browser.new_context(
+        viewport=PHONE, locale="ja-JP", device_scale_factor=2, reduced_motion="reduce"
+    )
     page = await context.new_page()
     await page.goto(live_server.url + "/")
     await expect(page.locator("#log")).to_contain_text("こんにちは")
@@ -23,7 +24,8 @@ async def tap(page: Any, label: str) -> None:
 
 
 async def test_taps_lead_to_cards_with_a_phone_link_and_a_reload_keeps_them(
-        browser: Any, live_server: LiveServer, screenshots: Path) -> None:
+    browser: Any, live_server: LiveServer, screenshots: Path
+) -> None:
     context, page = await open_chat(browser, live_server)
     log = page.locator("#log")
     await expect(log).to_contain_text("110番（警察）か119番（救急）")
@@ -57,14 +59,16 @@ async def test_taps_lead_to_cards_with_a_phone_link_and_a_reload_keeps_them(
 
 
 async def test_enter_that_confirms_a_japanese_conversion_does_not_send(
-        browser: Any, live_server: LiveServer) -> None:
+    browser: Any, live_server: LiveServer
+) -> None:
     context, page = await open_chat(browser, live_server)
     box = page.locator("#input")
     await box.click()
     ime = await context.new_cdp_session(page)
     # An IME converting: Enter here confirms the conversion (isComposing), it must not send.
-    await ime.send("Input.imeSetComposition",
-                   {"text": "ねむれない", "selectionStart": 5, "selectionEnd": 5})
+    await ime.send(
+        "Input.imeSetComposition", {"text": "ねむれない", "selectionStart": 5, "selectionEnd": 5}
+    )
     await page.keyboard.press("Enter")
     await ime.send("Input.insertText", {"text": "眠れない"})  # the conversion is confirmed
     assert await page.locator("#log .msg.me").count() == 0
