@@ -29,8 +29,10 @@ FRESH = ("risk_fresh.jsonl", "risk_fresh2.jsonl", "risk_fresh3.jsonl")
 # Written by someone who never saw the lexicons. First measured at recall 0.875, high as
 # high 0.825, false flags 0.078; its misses were then fixed by family of expression (see
 # test_families_from_the_independent_set), so it too is now a regression floor held to the
-# full targets.
-INDEPENDENT = ("risk_independent.jsonl",)
+# full targets. risk_independent2.jsonl, by a second such writer, first measured at recall
+# 0.850, high as high 0.800, false flags 0.067 (see test_families_from_the_second_independent
+# _set) and held to the full targets since.
+INDEPENDENT = ("risk_independent.jsonl", "risk_independent2.jsonl")
 
 
 @pytest.fixture(scope="module")
@@ -311,6 +313,87 @@ def test_families_from_the_independent_set(
     detector: RiskDetector, text: str, level: Level
 ) -> None:
     """Each family of phrasing missed or misread in risk_independent.jsonl, in spellings
+    and languages that set does not contain."""
+    assert detector.assess(text).level == level
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        # pills by the whole container; a past dose is history, not a dose now
+        ("睡眠薬ひと瓶まるごと飲んじゃった", Level.HIGH),
+        ("popped a whole bottle of tylenol", Level.HIGH),
+        ("em vừa uống nguyên vỉ thuốc", Level.HIGH),
+        ("前にも眠剤まるごと飲んだことある", Level.MEDIUM),
+        ("em từng uống nhiều thuốc ngủ", Level.MEDIUM),
+        # where trains pass, with an act; a train as the means; "from here"
+        ("ふみきりに来た。もう全部終わらせる", Level.HIGH),
+        ("次の電車で死ぬ", Level.HIGH),
+        ("駅のホームにいる、電車おくれてる", Level.NONE),
+        ("宿題は電車で終わらせる", Level.NONE),
+        ("このベランダから飛んだら一瞬かな", Level.HIGH),
+        # blood running; a cut and a cry for help
+        ("血がぼたぼた垂れてる", Level.HIGH),
+        ("うでを切った、どうしよう", Level.HIGH),
+        ("鼻血がたらたら出てる", Level.NONE),
+        # held and struck just now; held by a stranger
+        ("閉じこめられてる、いまさっき蹴られた", Level.HIGH),
+        ("ネットで会った人の家、帰らせてもらえない", Level.HIGH),
+        ("em bị nhốt trong phòng, vừa bị đánh", Level.HIGH),
+        # a farewell letter by another name; only the act left
+        ("最後の手紙を置いた", Level.HIGH),
+        ("遺書かいた。あとはとぶだけ", Level.HIGH),
+        ("wrote goodbye letters to everyone. now i just have to go", Level.HIGH),
+        ("viết xong thư từ biệt rồi", Level.HIGH),
+        ("卒業する先輩へのお別れの手紙", Level.NONE),
+        ("準備おわった、あとは行くだけ!", Level.NONE),
+        # soon it all ends; not waking up; one's own funeral; the point of living
+        ("もうすぐ何もかも終われる", Level.MEDIUM),
+        ("もうすぐ授業終わる", Level.NONE),
+        ("二度と目覚めたくない", Level.MEDIUM),
+        ("i wish i wouldn't wake up", Level.MEDIUM),
+        ("ước gì ngủ luôn không dậy", Level.MEDIUM),
+        ("明日起きなければいけない", Level.NONE),
+        ("私が死んだら誰か泣いてくれるかな", Level.MEDIUM),
+        ("would anyone even cry if i died", Level.MEDIUM),
+        ("nếu mình chết thì có ai khóc không", Level.MEDIUM),
+        ("何のために生きてるんだろう", Level.MEDIUM),
+        ("why am i even alive", Level.MEDIUM),
+        ("sống còn ý nghĩa gì", Level.MEDIUM),
+        # habitual beating with no particle; hiding bruises; hitting one's head
+        ("ままは怒るといつもたたく", Level.MEDIUM),
+        ("痣を隠すために長袖", Level.MEDIUM),
+        ("頭をかべにぶつけちゃう", Level.MEDIUM),
+        ("i keep banging my head against the wall until it hurts", Level.MEDIUM),
+        ("banging my head against the wall over this homework", Level.NONE),
+        ("em hay đập đầu vào tường", Level.MEDIUM),
+        # distress in kana and without "I"
+        ("だれともはなしたくない", Level.LOW),
+        ("何食べても味がしない", Level.LOW),
+        ("クラスでバカにされる", Level.LOW),
+        ("felt so empty all week", Level.LOW),
+        # kana いきたくない after a place is 行きたくない
+        ("塾いきたくない", Level.LOW),
+        ("もういきたくない", Level.MEDIUM),
+        # quoted songs, lines and scenes; cases heard of; someone else's past; fandom
+        ("「死にたい」ってタイトルの曲が好き", Level.NONE),
+        ("a song called 'i want to die' is on repeat", Level.NONE),
+        ("アニメで主人公が「死ね」って叫んでた", Level.NONE),
+        ("小説読んでる、ヒロインが飛び降りる場面", Level.NONE),
+        ("父は医者で、自傷した患者さんの話をする", Level.NONE),
+        ("中学の頃は先輩がODしてた", Level.NONE),
+        ("推し死んでメンタルぼろぼろ笑", Level.NONE),
+        ("友達から「消えたい」ってLINE来て不安", Level.LOW),
+        # ...and none of them hides the writer's own risk beside it
+        ("「消えたい」って歌詞の曲すき。私も消えたい", Level.MEDIUM),
+        ("昔は友達がリスカしてた。今は私がリスカしてる", Level.MEDIUM),
+        ("ドラマで犯人が「殺してやる」って叫んでた。今から死ぬ", Level.HIGH),
+    ],
+)
+def test_families_from_the_second_independent_set(
+    detector: RiskDetector, text: str, level: Level
+) -> None:
+    """Each family of phrasing missed or misread in risk_independent2.jsonl, in spellings
     and languages that set does not contain."""
     assert detector.assess(text).level == level
 

@@ -1,7 +1,6 @@
 """Check a request to the LINE Messaging API against LINE's own OpenAPI spec and documented limits.
 
-The spec (line/line-openapi `messaging-api.yml`, OpenAPI 3.0) lives in `../shared/line-openapi/`
-beside the repository. It is loaded once per process (`LineSpec.load()`) and each request body
+The spec (line/line-openapi `messaging-api.yml`, OpenAPI 3.0) lives in `tests/data/line-openapi/`. It is loaded once per process (`LineSpec.load()`) and each request body
 schema is compiled once, so a benchmark can check thousands of requests.
 
 The component schemas are rewritten into plain, strict JSON Schema (draft 7) first:
@@ -44,7 +43,7 @@ from jsonschema.exceptions import ValidationError
 from multidict import CIMultiDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SPEC_DIR = REPO_ROOT.parent / "shared" / "line-openapi"
+SPEC_DIR = REPO_ROOT / "tests" / "data" / "line-openapi"
 SPEC_FILE = "messaging-api.yml"
 SCHEMA_PREFIX = "#/components/schemas/"
 BASE_SUFFIX = "__base"
@@ -769,7 +768,7 @@ def _load_spec(spec_dir: Path) -> LineSpec:
     path = spec_dir / SPEC_FILE
     if not path.is_file():
         raise SpecMissingError(
-            f"LINE's OpenAPI spec is missing: expected {path} (shared/ beside the repository)"
+            f"LINE's OpenAPI spec is missing: expected {path} (tests/data/line-openapi/)"
         )
     with path.open(encoding="utf-8") as handle:
         return LineSpec(yaml.safe_load(handle))
