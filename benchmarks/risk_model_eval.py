@@ -27,8 +27,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from risk_eval import Tally, read_labelled
-
-from bot.risk import Level, RiskDetector
 from risk_model import (
     DATA_DIR,
     HIGH_THRESHOLD,
@@ -39,6 +37,8 @@ from risk_model import (
     combined_level,
     read_examples,
 )
+
+from bot.risk import Level, RiskDetector
 
 EVALUATION_FILE = DATA_DIR / "risk_independent3.jsonl"
 ADDED_FLAG_BUDGET = 0.025

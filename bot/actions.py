@@ -7,6 +7,8 @@ machine builder and the flow validation use.
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.engine.conversation import Conversation
 from bot.engine.registry import ActionContext, Registry
 from bot.messages import Choice, Link
@@ -105,7 +107,7 @@ async def show_results(ctx: ActionContext) -> str | None:
     return None
 
 
-def _place(ctx: ActionContext):  # type: ignore[no-untyped-def]
+def _place(ctx: ActionContext) -> Any:
     code = ctx.conv.answers().get("lg_code")
     places = ctx.services.places
     if not code or places is None:

@@ -76,11 +76,14 @@ class Responder:
         text = (event.text or "").strip()
         if not text:
             return
+        if conv.mode != MODE_BOT and self.handoff is not None:
+            # Waiting for or talking with a counsellor: every word reaches them first; the
+            # risk check then alerts them (and answers a waiting person with the lines).
+            await self.handoff.person_said(conv, text)
+            await self.safety.check(conv, text, event)
+            return
         if await self.safety.check(conv, text, event):
             return  # the crisis response has been given; nothing else should dilute it
-        if conv.mode != MODE_BOT and self.handoff is not None:
-            await self.handoff.person_said(conv, text)
-            return
         choice = self._typed_choice(conv, text)
         if choice is not None:
             await self.engine.choose(conv, choice)

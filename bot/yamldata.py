@@ -64,7 +64,7 @@ class SourcedData:
 _SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class TextDatesLoader(_SafeLoader):  # type: ignore[valid-type,misc]
+class TextDatesLoader(_SafeLoader):
     """A safe loader that keeps 2025-08-20 as text. Schemas (like JSON) want dates as text,
     and each loader checks them itself, so an impossible date (2026-02-30) is a problem
     reported with its line, not a crash inside PyYAML."""
@@ -100,7 +100,7 @@ def _validator(schema_path: Path) -> jsonschema.protocols.Validator:
     schema = json.loads(schema_path.read_text(encoding="utf-8"))
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
-    return cls(schema)  # type: ignore[no-any-return]
+    return cls(schema)
 
 
 def schema_problems(doc: SourcedData, schema_path: Path) -> list[str]:

@@ -374,7 +374,7 @@ async def events_ticket(request: web.Request) -> web.Response:
 
 @cache
 def openapi_document() -> dict[str, Any]:
-    return yaml.safe_load(OPENAPI_FILE.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    return yaml.safe_load(OPENAPI_FILE.read_text(encoding="utf-8"))
 
 
 async def openapi(request: web.Request) -> web.Response:

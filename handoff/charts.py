@@ -79,8 +79,9 @@ def _text(x: float, y: float, content: str, css: str = "", anchor: str = "middle
 def _legend(series: Sequence[Series], y: float) -> str:
     out, x = [], float(LEFT)
     for s in series:
-        out.append(f'<rect class="{escape(s.css)}" x="{x:.1f}" y="{y - 9}" width="10" '
-                   f'height="10"/>')
+        out.append(
+            f'<rect class="{escape(s.css)}" x="{x:.1f}" y="{y - 9}" width="10" height="10"/>'
+        )
         out.append(_text(x + 14, y, s.name, "legend", "start"))
         x += 28 + text_width(s.name)
     return "".join(out)
@@ -111,12 +112,12 @@ def column_chart(
     base = PLOT_TOP + PLOT_HEIGHT
     parts = [_open(chart_id, title, desc, width, height), _legend(series, 14)]
     for i in range(5):  # grid lines and their values
-        value = highest * i / 4
+        tick = highest * i / 4
         y = base - PLOT_HEIGHT * i / 4
         parts.append(
             f'<line class="grid" x1="{LEFT}" x2="{width - 12}" y1="{y:.1f}" y2="{y:.1f}"/>'
         )
-        parts.append(_text(LEFT - 6, y + 4, fmt(value), "axis", "end"))
+        parts.append(_text(LEFT - 6, y + 4, fmt(tick), "axis", "end"))
     label_every = max(1, math.ceil(34 / group_width))
     show_values = bar_width >= 26
     for g, label in enumerate(labels):

@@ -80,23 +80,35 @@ async def figures_by_day(
     return total, days
 
 
-def render_live(words: Words, total: Mapping[str, Any], days: Sequence[DayFigures],
-                scope: str) -> str:
+def render_live(
+    words: Words, total: Mapping[str, Any], days: Sequence[DayFigures], scope: str
+) -> str:
     """The figures of a range: a summary, then the charts, each with its table."""
     if not total["requests"] and not total["risk_events"]["alerts"]:
-        return (f'<p class="scope">{escape(scope)}</p>'
-                f'<p class="muted" id="stats-empty">{escape(words("stats.no_data"))}</p>')
-    return "".join([
-        f'<p class="scope">{escape(scope)}</p>', _summary(words, total),
-        _per_day(words, days), _rate_per_day(words, days), _hour_of_week(words, days),
-        _waits(words, total), _categories(words, total), _risk(words, total),
-    ])
+        return (
+            f'<p class="scope">{escape(scope)}</p>'
+            f'<p class="muted" id="stats-empty">{escape(words("stats.no_data"))}</p>'
+        )
+    return "".join(
+        [
+            f'<p class="scope">{escape(scope)}</p>',
+            _summary(words, total),
+            _per_day(words, days),
+            _rate_per_day(words, days),
+            _hour_of_week(words, days),
+            _waits(words, total),
+            _categories(words, total),
+            _risk(words, total),
+        ]
+    )
 
 
 def _figure(title: str, chart: str, table: str = "") -> str:
     """One chart with its visible title (the SVG's own title is for screen readers)."""
-    return (f'<figure class="chart-box"><figcaption>{escape(title)}</figcaption>'
-            f"{chart}{table}</figure>")
+    return (
+        f'<figure class="chart-box"><figcaption>{escape(title)}</figcaption>'
+        f"{chart}{table}</figure>"
+    )
 
 
 def _percent_axis(value: float) -> str:
@@ -119,8 +131,9 @@ def _summary(words: Words, total: Mapping[str, Any]) -> str:
         ("stats.no_one_on_duty", str(total["no_one_on_duty"])),
         ("stats.coordinated", str(total["coordinated"])),
     ]
-    cells = "".join(f"<div><dt>{escape(words(k))}</dt><dd>{escape(v)}</dd></div>"
-                    for k, v in items)
+    cells = "".join(
+        f"<div><dt>{escape(words(k))}</dt><dd>{escape(v)}</dd></div>" for k, v in items
+    )
     return f'<dl class="figures" id="stats-summary">{cells}</dl>'
 
 
@@ -133,18 +146,37 @@ def _per_day(words: Words, days: Sequence[DayFigures]) -> str:
     requests = [d.figures["requests"] for d in days]
     connected = [d.figures["connected"] for d in days]
     title = words("stats.per_day")
-    desc = _listed((lab, f"{r} / {c}") for lab, r, c in zip(labels, requests, connected,
-                                                            strict=True))
-    chart = column_chart("chart-per-day", title, desc, labels, [
-        Series(words("stats.requests"), requests, "s-requests"),
-        Series(words("stats.connected"), connected, "s-connected"),
-    ])
+    desc = _listed(
+        (lab, f"{r} / {c}") for lab, r, c in zip(labels, requests, connected, strict=True)
+    )
+    chart = column_chart(
+        "chart-per-day",
+        title,
+        desc,
+        labels,
+        [
+            Series(words("stats.requests"), requests, "s-requests"),
+            Series(words("stats.connected"), connected, "s-connected"),
+        ],
+    )
     table = data_table(
         words("stats.as_table"),
-        [words("stats.day"), words("stats.requests"), words("stats.connected"),
-         words("stats.response_rate")],
-        [[_day_label(d.day), str(d.figures["requests"]), str(d.figures["connected"]),
-          words.percent(d.figures["response_rate"])] for d in days])
+        [
+            words("stats.day"),
+            words("stats.requests"),
+            words("stats.connected"),
+            words("stats.response_rate"),
+        ],
+        [
+            [
+                _day_label(d.day),
+                str(d.figures["requests"]),
+                str(d.figures["connected"]),
+                words.percent(d.figures["response_rate"]),
+            ]
+            for d in days
+        ],
+    )
     return _figure(title, chart, table)
 
 
@@ -153,9 +185,16 @@ def _rate_per_day(words: Words, days: Sequence[DayFigures]) -> str:
     rates = [d.figures["response_rate"] for d in days]
     title = words("stats.rate_per_day")
     desc = _listed((lab, words.percent(r)) for lab, r in zip(labels, rates, strict=True))
-    chart = column_chart("chart-rate", title, desc, labels,
-                         [Series(words("stats.response_rate"), rates, "s-rate")],
-                         fmt=_percent_axis, value_fmt=words.percent, top=100)
+    chart = column_chart(
+        "chart-rate",
+        title,
+        desc,
+        labels,
+        [Series(words("stats.response_rate"), rates, "s-rate")],
+        fmt=_percent_axis,
+        value_fmt=words.percent,
+        top=100,
+    )
     return _figure(title, chart)
 
 
@@ -173,25 +212,34 @@ def _hour_of_week(words: Words, days: Sequence[DayFigures]) -> str:
     def cell_title(row: int, col: int) -> str:
         asked = requests[row][col]
         rate = round(100 * connected[row][col] / asked, 1) if asked else None
-        return words("stats.heatmap_cell", day=weekdays[row], hour=col, requests=int(asked),
-                     rate=words.percent(rate))
+        return words(
+            "stats.heatmap_cell",
+            day=weekdays[row],
+            hour=col,
+            requests=int(asked),
+            rate=words.percent(rate),
+        )
 
     cells = [(requests[r][c], r, c) for r in range(7) for c in range(24)]
     busiest = sorted(cells, key=lambda cell: -cell[0])[:3]
     desc = ", ".join(cell_title(r, c) for value, r, c in busiest if value)
     title = words("stats.heatmap")
-    return _figure(title, heatmap("chart-heatmap", title, desc, weekdays, HOURS, requests,
-                                  cell_title))
+    return _figure(
+        title, heatmap("chart-heatmap", title, desc, weekdays, HOURS, requests, cell_title)
+    )
 
 
 def _waits(words: Words, total: Mapping[str, Any]) -> str:
     waits = total["waits"]
-    rows = [(words("stats.waits_median"), waits["median_seconds"]),
-            (words("stats.waits_p90"), waits["p90_seconds"])]
+    rows = [
+        (words("stats.waits_median"), waits["median_seconds"]),
+        (words("stats.waits_p90"), waits["p90_seconds"]),
+    ]
     title = words("stats.waits")
     desc = _listed((lab, words.duration(v)) for lab, v in rows)
-    return _figure(title, bar_chart("chart-waits", title, desc, rows, css="s-wait",
-                                    fmt=words.duration))
+    return _figure(
+        title, bar_chart("chart-waits", title, desc, rows, css="s-wait", fmt=words.duration)
+    )
 
 
 def _categories(words: Words, total: Mapping[str, Any]) -> str:
@@ -201,12 +249,25 @@ def _categories(words: Words, total: Mapping[str, Any]) -> str:
     desc = _listed((lab, str(v)) for lab, v in rows)
     table = data_table(
         words("stats.as_table"),
-        [words("queue.col.category"), words("stats.requests"), words("stats.connected"),
-         words("stats.response_rate")],
-        [[words.label("category", name), str(b["requests"]), str(b["connected"]),
-          words.percent(b["response_rate"])] for name, b in ordered])
-    return _figure(title, bar_chart("chart-categories", title, desc, rows, css="s-requests"),
-                   table)
+        [
+            words("queue.col.category"),
+            words("stats.requests"),
+            words("stats.connected"),
+            words("stats.response_rate"),
+        ],
+        [
+            [
+                words.label("category", name),
+                str(b["requests"]),
+                str(b["connected"]),
+                words.percent(b["response_rate"]),
+            ]
+            for name, b in ordered
+        ],
+    )
+    return _figure(
+        title, bar_chart("chart-categories", title, desc, rows, css="s-requests"), table
+    )
 
 
 def _risk(words: Words, total: Mapping[str, Any]) -> str:
@@ -215,8 +276,9 @@ def _risk(words: Words, total: Mapping[str, Any]) -> str:
         (words("stats.alerts_level", level=words.label("risk", level)), alerts.get(level, 0))
         for level in ("high", "medium")
     ]
-    rows.append((words("stats.raised_while_waiting"),
-                 total["risk_events"]["raised_while_waiting"]))
+    rows.append(
+        (words("stats.raised_while_waiting"), total["risk_events"]["raised_while_waiting"])
+    )
     rows.append((words("stats.escalations"), sum(total["escalations"].values())))
     title = words("stats.risk_events")
     desc = _listed((lab, str(v)) for lab, v in rows)
@@ -225,10 +287,11 @@ def _risk(words: Words, total: Mapping[str, Any]) -> str:
 
 # --- the demo: #9999 trial figures -------------------------------------------------------
 
+
 @cache
 def demo_figures() -> dict[str, Any]:
     path = flows_dir() / DEMO_FILE
-    return yaml.safe_load(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    return dict(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
 def _period_label(words: Words, period: Mapping[str, Any]) -> str:
@@ -236,8 +299,9 @@ def _period_label(words: Words, period: Mapping[str, Any]) -> str:
     name = words(f"stats.demo.period.{period['id']}")
     if start == end:
         return words("stats.demo.period_label_day", name=name, day=f"{start:%Y/%m/%d}")
-    return words("stats.demo.period_label", name=name, start=f"{start:%Y/%m/%d}",
-                 end=f"{end:%Y/%m/%d}")
+    return words(
+        "stats.demo.period_label", name=name, start=f"{start:%Y/%m/%d}", end=f"{end:%Y/%m/%d}"
+    )
 
 
 def render_demo(words: Words) -> str:
@@ -249,41 +313,91 @@ def render_demo(words: Words) -> str:
     connected = [p["connected"] for p in periods]
     rates = [p["response_rate"] for p in periods]
     serious = [p["serious"] for p in periods]
-    banner = (f'<p class="demo-banner" id="demo-banner" role="note"><strong>'
-              f'{escape(words("stats.demo.banner"))}</strong> '
-              f'{escape(words("stats.demo.source", source=data["source"]))}</p>')
+    banner = (
+        f'<p class="demo-banner" id="demo-banner" role="note"><strong>'
+        f"{escape(words('stats.demo.banner'))}</strong> "
+        f"{escape(words('stats.demo.source', source=data['source']))}</p>"
+    )
     title = words("stats.demo.periods")
-    periods_chart = _figure(title, column_chart(
-        "demo-periods", title,
-        _listed((n, f"{r:,} / {c:,}") for n, r, c in zip(names, requests, connected,
-                                                          strict=True)),
-        names, [Series(words("stats.requests"), requests, "s-requests"),
-                Series(words("stats.connected"), connected, "s-connected")]),
+    periods_chart = _figure(
+        title,
+        column_chart(
+            "demo-periods",
+            title,
+            _listed(
+                (n, f"{r:,} / {c:,}") for n, r, c in zip(names, requests, connected, strict=True)
+            ),
+            names,
+            [
+                Series(words("stats.requests"), requests, "s-requests"),
+                Series(words("stats.connected"), connected, "s-connected"),
+            ],
+        ),
         data_table(
             words("stats.as_table"),
-            [words("stats.demo.period_col"), words("stats.requests"), words("stats.connected"),
-             words("stats.response_rate"), words("stats.demo.serious")],
-            [[_period_label(words, p), f"{p['requests']:,}", f"{p['connected']:,}",
-              words.percent(p["response_rate"]), str(p["serious"])] for p in periods]))
+            [
+                words("stats.demo.period_col"),
+                words("stats.requests"),
+                words("stats.connected"),
+                words("stats.response_rate"),
+                words("stats.demo.serious"),
+            ],
+            [
+                [
+                    _period_label(words, p),
+                    f"{p['requests']:,}",
+                    f"{p['connected']:,}",
+                    words.percent(p["response_rate"]),
+                    str(p["serious"]),
+                ]
+                for p in periods
+            ],
+        ),
+    )
     title = words("stats.demo.rates")
-    rates_chart = _figure(title, column_chart(
-        "demo-rates", title,
-        _listed((n, words.percent(r)) for n, r in zip(names, rates, strict=True)),
-        names, [Series(words("stats.response_rate"), rates, "s-rate")],
-        fmt=_percent_axis, value_fmt=words.percent, top=100))
+    rates_chart = _figure(
+        title,
+        column_chart(
+            "demo-rates",
+            title,
+            _listed((n, words.percent(r)) for n, r in zip(names, rates, strict=True)),
+            names,
+            [Series(words("stats.response_rate"), rates, "s-rate")],
+            fmt=_percent_axis,
+            value_fmt=words.percent,
+            top=100,
+        ),
+    )
     title = words("stats.demo.serious")
-    serious_chart = _figure(title, column_chart(
-        "demo-serious", title,
-        _listed((n, str(v)) for n, v in zip(names, serious, strict=True)),
-        names, [Series(title, serious, "s-risk")]))
+    serious_chart = _figure(
+        title,
+        column_chart(
+            "demo-serious",
+            title,
+            _listed((n, str(v)) for n, v in zip(names, serious, strict=True)),
+            names,
+            [Series(title, serious, "s-risk")],
+        ),
+    )
     parts = [banner, periods_chart, rates_chart, serious_chart]
     for period, name in zip(periods, names, strict=True):
-        rows = [(words(f"stats.demo.line.{k}"), v)
-                for k, v in (period.get("line_rates") or {}).items()]
+        rows = [
+            (words(f"stats.demo.line.{k}"), v) for k, v in (period.get("line_rates") or {}).items()
+        ]
         if rows:
             title = words("stats.demo.line_rates", period=name)
-            parts.append(_figure(title, bar_chart(
-                f"demo-lines-{period['id']}", title,
-                _listed((lab, words.percent(v)) for lab, v in rows), rows,
-                css="s-rate", fmt=words.percent, top=100)))
+            parts.append(
+                _figure(
+                    title,
+                    bar_chart(
+                        f"demo-lines-{period['id']}",
+                        title,
+                        _listed((lab, words.percent(v)) for lab, v in rows),
+                        rows,
+                        css="s-rate",
+                        fmt=words.percent,
+                        top=100,
+                    ),
+                )
+            )
     return "".join(parts)

@@ -1,4 +1,4 @@
-"""秘密保持義務: what a person writes never reaches the logs, and error reports carry none of it."""
+"""秘密保持義務: what a person writes never reaches the logs; error reports carry none of it."""
 
 from __future__ import annotations
 

@@ -116,6 +116,14 @@ async def test_risk_while_waiting_raises_the_ticket_and_answers(make_app: Any) -
     waiting = await queue(client, counsellor)
     assert waiting[0]["risk"] in ("medium", "high")
     assert len(waiting) == 2
+    # Regression: the words themselves reach the counsellor, not only the alert.
+    await client.post(f"/api/conversations/{waiting[0]['id']}/claim", headers=counsellor)
+    said = (
+        await (
+            await client.get(f"/api/conversations/{waiting[0]['id']}/messages", headers=counsellor)
+        ).json()
+    )["messages"]
+    assert [m["text"] for m in said if m["role"] == "person"] == ["もう死にたい"]
     await first.close()
     await ws.close()
 

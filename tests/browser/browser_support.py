@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 from argon2 import PasswordHasher
@@ -47,3 +48,19 @@ class LiveServer:
     @property
     def runner(self) -> Runner:
         return self.app[runner_key]
+
+
+async def open_page(browser: Any, errors: list[str], url: str, **options: Any) -> Any:
+    """A page in a context of its own (its own sessionStorage, like another machine);
+    uncaught script errors and CSP refusals are collected in ``errors``."""
+    context = await browser.new_context(locale="ja-JP", reduced_motion="reduce", **options)
+    page = await context.new_page()
+    page.on("pageerror", lambda exc: errors.append(f"{url}: {exc}"))
+    page.on(
+        "console",
+        lambda msg: (
+            errors.append(f"{url}: {msg.text}") if "Content Security Policy" in msg.text else None
+        ),
+    )
+    await page.goto(url)
+    return page

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,14 @@ async def browser(chromium_path: str) -> AsyncIterator[Any]:
             yield launched
         finally:
             await launched.close()
+
+
+@pytest.fixture
+def page_errors() -> Iterator[list[str]]:
+    """Script errors and CSP refusals seen by any page of the test: there must be none."""
+    errors: list[str] = []
+    yield errors
+    assert not errors, errors
 
 
 @pytest.fixture

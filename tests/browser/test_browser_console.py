@@ -12,14 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import DESK, PASSWORD, PHONE, LiveServer
+from browser_support import DESK, PASSWORD, PHONE, LiveServer, open_page
 from playwright.async_api import expect
 
 
-async def person_page(browser: Any, live_server: LiveServer) -> Any:
-    context = await browser.new_context(viewport=PHONE, locale="ja-JP", reduced_motion="reduce")
-    page = await context.new_page()
-    await page.goto(live_server.url + "/")
+async def person_page(browser: Any, live_server: LiveServer, errors: list[str]) -> Any:
+    page = await open_page(browser, errors, live_server.url + "/", viewport=PHONE)
     await expect(page.locator("#log")).to_contain_text("こんにちは")
     return page
 
@@ -33,10 +31,8 @@ async def write(page: Any, text: str) -> None:
     await page.press("#input", "Enter")
 
 
-async def sign_in(browser: Any, live_server: LiveServer, login: str) -> Any:
-    context = await browser.new_context(viewport=DESK, locale="ja-JP", reduced_motion="reduce")
-    page = await context.new_page()
-    await page.goto(live_server.url + "/console")
+async def sign_in(browser: Any, live_server: LiveServer, errors: list[str], login: str) -> Any:
+    page = await open_page(browser, errors, live_server.url + "/console", viewport=DESK)
     await page.get_by_label("ログインID").fill(login)
     await page.get_by_label("パスワード").fill(PASSWORD)
     await page.get_by_role("button", name="ログイン").click()
@@ -45,8 +41,10 @@ async def sign_in(browser: Any, live_server: LiveServer, login: str) -> Any:
     return page
 
 
-async def ask_for_a_person_in_distress(browser: Any, live_server: LiveServer) -> Any:
-    person = await person_page(browser, live_server)
+async def ask_for_a_person_in_distress(
+    browser: Any, live_server: LiveServer, errors: list[str]
+) -> Any:
+    person = await person_page(browser, live_server, errors)
     await write(person, "死にたい")  # medium risk: the crisis lines and an offer of a person
     await tap(person, "いま人と話したい")
     await expect(person.locator("#log")).to_contain_text("相談員につなぎます")
@@ -54,11 +52,15 @@ async def ask_for_a_person_in_distress(browser: Any, live_server: LiveServer) ->
 
 
 async def test_a_person_and_a_counsellor_talk_and_the_bot_comes_back(
-    browser: Any, live_server: LiveServer, add_staff: Any, screenshots: Path
+    browser: Any,
+    live_server: LiveServer,
+    add_staff: Any,
+    page_errors: list[str],
+    screenshots: Path,
 ) -> None:
     await add_staff("npo-a", "alice")
-    console = await sign_in(browser, live_server, "alice")
-    person = await ask_for_a_person_in_distress(browser, live_server)
+    console = await sign_in(browser, live_server, page_errors, "alice")
+    person = await ask_for_a_person_in_distress(browser, live_server, page_errors)
 
     row = console.locator("#queue-rows tr")  # arrives live, without a reload
     await expect(row).to_have_count(1)
@@ -129,14 +131,15 @@ organisations:
 
 @pytest.mark.handoff_config(TWO_ORGANISATIONS)
 async def test_another_organisation_does_not_see_the_conversation(
-    browser: Any, live_server: LiveServer, add_staff: Any
+    browser: Any, live_server: LiveServer, add_staff: Any, page_errors: list[str]
 ) -> None:
     await add_staff("npo-a", "alice")
     await add_staff("npo-b", "bob")
-    person = await ask_for_a_person_in_distress(browser, live_server)  # Japanese: npo-a's
-    bob = await sign_in(browser, live_server, "bob")
+    # A Japanese conversation: routed to npo-a only.
+    person = await ask_for_a_person_in_distress(browser, live_server, page_errors)
+    bob = await sign_in(browser, live_server, page_errors, "bob")
     await expect(bob.locator("#queue-empty")).to_be_visible()  # waiting: not routed to npo-b
-    alice = await sign_in(browser, live_server, "alice")
+    alice = await sign_in(browser, live_server, page_errors, "alice")
     await expect(alice.locator("#queue-rows tr")).to_have_count(1)
     ticket = await alice.locator("#queue-rows tr").get_attribute("data-ticket")
     await alice.locator("#queue-rows tr").get_by_role("button", name="対応する").click()
@@ -152,20 +155,24 @@ async def test_another_organisation_does_not_see_the_conversation(
 
 
 async def test_a_supervisor_sees_charts_and_the_labelled_demo(
-    browser: Any, live_server: LiveServer, add_staff: Any, screenshots: Path
+    browser: Any,
+    live_server: LiveServer,
+    add_staff: Any,
+    page_errors: list[str],
+    screenshots: Path,
 ) -> None:
     await add_staff("npo-a", "alice")
     await add_staff("npo-a", "sora", role="supervisor")
-    await ask_for_a_person_in_distress(browser, live_server)
+    await ask_for_a_person_in_distress(browser, live_server, page_errors)
 
-    page = await sign_in(browser, live_server, "sora")
+    page = await sign_in(browser, live_server, page_errors, "sora")
     await page.get_by_role("link", name="統計").click()
     await expect(page).to_have_url(re.compile(r"/console/stats$"))
     charts = page.locator("#live-charts")
     await expect(charts.locator("svg#chart-per-day")).to_be_visible()
     await expect(charts.locator("svg#chart-heatmap rect")).to_have_count(7 * 24)
     await expect(charts.locator("#stats-summary")).to_contain_text("呼出件数")
-    await expect(charts).to_contain_text("npo-aの相談窓口 の相談")
+    await expect(charts).to_contain_text("npo-aの相談窓口の相談")
     busiest = charts.locator("svg#chart-heatmap rect.heat-5")
     await expect(busiest).to_have_count(1)  # Wednesday 15:00, the test clock's hour
     assert "水 15時台：1件" in (await busiest.locator("title").text_content() or "")
@@ -180,15 +187,19 @@ async def test_a_supervisor_sees_charts_and_the_labelled_demo(
 
 
 async def test_a_coordinator_is_alerted_to_high_risk_at_once(
-    browser: Any, live_server: LiveServer, add_staff: Any, screenshots: Path
+    browser: Any,
+    live_server: LiveServer,
+    add_staff: Any,
+    page_errors: list[str],
+    screenshots: Path,
 ) -> None:
     await add_staff("npo-a", "alice")
     await add_staff("platform", "kaori", role="coordinator")
-    coordinator = await sign_in(browser, live_server, "kaori")
+    coordinator = await sign_in(browser, live_server, page_errors, "kaori")
     await expect(coordinator.locator("#alerts")).to_be_visible()
     await expect(coordinator.locator("#alert-banner")).to_be_hidden()
 
-    person = await person_page(browser, live_server)
+    person = await person_page(browser, live_server, page_errors)
     await write(person, "今から飛び降りる")  # high risk: queued at once, at the top
     await expect(person.locator("#log")).to_contain_text("110")
 

@@ -5,18 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from browser_support import PHONE, LiveServer
+from browser_support import PHONE, LiveServer, open_page
 from playwright.async_api import expect
 
 
-async def open_chat(browser: Any, live_server: LiveServer) -> tuple[Any, Any]:
-    context = await browser.new_context(
-        viewport=PHONE, locale="ja-JP", device_scale_factor=2, reduced_motion="reduce"
+async def open_chat(browser: Any, live_server: LiveServer, errors: list[str]) -> tuple[Any, Any]:
+    page = await open_page(
+        browser, errors, live_server.url + "/", viewport=PHONE, device_scale_factor=2
     )
-    page = await context.new_page()
-    await page.goto(live_server.url + "/")
     await expect(page.locator("#log")).to_contain_text("こんにちは")
-    return context, page
+    return page.context, page
 
 
 async def tap(page: Any, label: str) -> None:
@@ -24,9 +22,9 @@ async def tap(page: Any, label: str) -> None:
 
 
 async def test_taps_lead_to_cards_with_a_phone_link_and_a_reload_keeps_them(
-    browser: Any, live_server: LiveServer, screenshots: Path
+    browser: Any, live_server: LiveServer, screenshots: Path, page_errors: list[str]
 ) -> None:
-    context, page = await open_chat(browser, live_server)
+    context, page = await open_chat(browser, live_server, page_errors)
     log = page.locator("#log")
     await expect(log).to_contain_text("110番（警察）か119番（救急）")
     await expect(page.locator('header a[href="tel:110"]')).to_be_visible()
@@ -59,9 +57,9 @@ async def test_taps_lead_to_cards_with_a_phone_link_and_a_reload_keeps_them(
 
 
 async def test_enter_that_confirms_a_japanese_conversion_does_not_send(
-    browser: Any, live_server: LiveServer
+    browser: Any, live_server: LiveServer, page_errors: list[str]
 ) -> None:
-    context, page = await open_chat(browser, live_server)
+    context, page = await open_chat(browser, live_server, page_errors)
     box = page.locator("#input")
     await box.click()
     ime = await context.new_cdp_session(page)

@@ -1,7 +1,8 @@
 """Check a request to the LINE Messaging API against LINE's own OpenAPI spec and documented limits.
 
-The spec (line/line-openapi `messaging-api.yml`, OpenAPI 3.0) lives in `tests/data/line-openapi/`. It is loaded once per process (`LineSpec.load()`) and each request body
-schema is compiled once, so a benchmark can check thousands of requests.
+The spec (line/line-openapi `messaging-api.yml`, OpenAPI 3.0) lives in
+`tests/data/line-openapi/`. It is loaded once per process (`LineSpec.load()`) and each
+request body schema is compiled once, so a benchmark can check thousands of requests.
 
 The component schemas are rewritten into plain, strict JSON Schema (draft 7) first:
 
