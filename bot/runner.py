@@ -109,8 +109,10 @@ class Runner:
         previous = self._drains.get(conv_id)
 
         async def run() -> None:
-            if previous is not None:
-                await asyncio.shield(previous) if not previous.done() else None
+            if previous is not None and not previous.done():
+                # Wait for the earlier drain, whatever its end: a failed one must not keep
+                # this one from running (its error is logged by its own callback).
+                await asyncio.wait([previous])
             await self.drain(conv_id)
 
         task = asyncio.create_task(run())

@@ -210,3 +210,31 @@ async def test_no_one_on_duty_is_said_honestly_with_the_24h_lines(make_app: Any)
     assert cards, "the lines open now are shown"
     assert "leave_message" in [c["id"] for c in reply["reply"]["choices"]]
     await ws.close()
+
+
+async def test_a_person_can_stop_waiting(make_app: Any) -> None:
+    client = await make_app()
+    counsellor = await add_counsellor(client, "ueda", "npo-a")
+    ws, _ = await hello(client)
+    await next_reply(ws)
+    await send(ws, {"type": "choice", "id": "person", "cid": "q1"})
+    await next_reply(ws)
+    assert len(await queue(client, counsellor)) == 1
+    await send(ws, {"type": "choice", "id": "cancel_wait", "cid": "q2"})
+    stopped = await next_reply(ws)
+    assert "取り消しました" in texts(stopped)
+    assert "find" in [c["id"] for c in stopped["reply"]["choices"]]
+    assert await queue(client, counsellor) == []
+    await ws.close()
+
+
+async def test_unfollow_takes_the_person_out_of_the_queue(line_app: TestClient,
+                                                          line_api: Any) -> None:
+    counsellor = await add_counsellor(line_app, "noda", "npo-a")
+    await line_follow(line_app, line_api, USER)
+    await post_line(line_app, [line_event("postback", USER, data="person",
+                                          reply_token=line_api.issue_reply_token(USER))])
+    assert len(await queue(line_app, counsellor)) == 1
+    await post_line(line_app, [line_event("unfollow", USER)])
+    await settle(line_app)
+    assert await queue(line_app, counsellor) == []
