@@ -25,6 +25,7 @@ POINTS = {
     "main_category": 40,  # ...and it is the entry's main theme (listed first)
     "information_only": -20,  # a site to read, no one to talk to
     "related_category": 35,  # one of the other likely worries (typed text)
+    "also_related": 15,  # fits the worry and a related one (rent and money)
     "for_children": 40,  # a child, and a children's window (children's lines first)
     "language": 30,  # speaks the person's language
     "japanese_only": -25,  # the person writes another language; Japanese only
@@ -74,7 +75,9 @@ class Need:
         cats: list[str] = []
         if answers.get("category"):
             cats.append(str(answers["category"]))
-        cats.extend(c for c in answers.get("related", []) if c not in cats)
+        related = answers.get("related", [])
+        related = [related] if isinstance(related, str) else related
+        cats.extend(c for c in related if c not in cats)
         return cls(
             categories=tuple(cats),
             age_group=str(answers.get("age_group", "unknown")),
@@ -116,6 +119,8 @@ def score(entry: Entry, need: Need, at: dt.datetime) -> Ranked | None:
         add("category")
         if entry.categories[0] == primary:
             add("main_category")
+        if any(c in entry.categories for c in related):
+            add("also_related")
     elif any(c in entry.categories for c in related):
         add("related_category")
     else:

@@ -80,7 +80,11 @@ def _line_of(path: Path, needle: str) -> int:
         ("say: [guide.ask_age]", "say: [guide.ask_agge]", "missing key guide.ask_agge"),
         ("text: find_place", "text: find_plaice", "unknown text handler 'find_plaice'"),
         ("when: place_not_set", "when: place_unset", "unknown condition 'place_unset'"),
-        ("set: {category: housing}", "set: {category: housin}", "unknown category 'housin'"),
+        (
+            "set: {category: housing, related",
+            "set: {category: housin, related",
+            "unknown category 'housin'",
+        ),
     ],
 )
 def test_reference_errors_name_the_file_and_line(

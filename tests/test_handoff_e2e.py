@@ -228,12 +228,19 @@ async def test_a_person_can_stop_waiting(make_app: Any) -> None:
     await ws.close()
 
 
-async def test_unfollow_takes_the_person_out_of_the_queue(line_app: TestClient,
-                                                          line_api: Any) -> None:
+async def test_unfollow_takes_the_person_out_of_the_queue(
+    line_app: TestClient, line_api: Any
+) -> None:
     counsellor = await add_counsellor(line_app, "noda", "npo-a")
     await line_follow(line_app, line_api, USER)
-    await post_line(line_app, [line_event("postback", USER, data="person",
-                                          reply_token=line_api.issue_reply_token(USER))])
+    await post_line(
+        line_app,
+        [
+            line_event(
+                "postback", USER, data="person", reply_token=line_api.issue_reply_token(USER)
+            )
+        ],
+    )
     assert len(await queue(line_app, counsellor)) == 1
     await post_line(line_app, [line_event("unfollow", USER)])
     await settle(line_app)

@@ -145,11 +145,12 @@ def reference_problems(flow: FlowSpec, registry: Registry, locale_missing: Any) 
             problems.append(f"{doc.where(base)}: choice id {dup!r} used twice")
         for i, c in enumerate(st.choices):
             need_state(c.to, [*base, "choices", i, "to"])
-            category = c.set.get("category")
-            if category is not None and category not in CATEGORY_IDS:
-                problems.append(
-                    f"{doc.where([*base, 'choices', i])}: unknown category {category!r}"
-                )
+            for answer in ("category", "related"):
+                value = c.set.get(answer)
+                if value is not None and value not in CATEGORY_IDS:
+                    problems.append(
+                        f"{doc.where([*base, 'choices', i])}: unknown category {value!r}"
+                    )
             if c.when and c.when not in conditions:
                 problems.append(
                     f"{doc.where([*base, 'choices', i])}: unknown condition {c.when!r}"
