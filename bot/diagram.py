@@ -7,6 +7,7 @@ date), never drawn by hand. Edges: taps (``choose_<id>``), picks, action outcome
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -69,10 +70,10 @@ def diagram_main(argv: list[str]) -> int:
     parser.add_argument("command", choices=["diagram"])
     parser.add_argument("--write", action="store_true", help=f"write {DOC}")
     args = parser.parse_args(argv)
-    text = document()
+    diagram = document()
     if args.write:
         DOC.parent.mkdir(exist_ok=True)
-        DOC.write_text(text, encoding="utf-8")
+        DOC.write_text(diagram, encoding="utf-8")
     else:
-        print(text)  # noqa: T201 - the command's output
+        sys.stdout.write(diagram)
     return 0
