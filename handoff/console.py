@@ -25,9 +25,10 @@ from pathlib import Path
 from aiohttp import web
 
 from bot.appkeys import locales_key, services_key
+from bot.categories import CATEGORY_IDS as ALL_CATEGORY_IDS
 from bot.i18n import Locales
 from handoff.appkeys import handoff_service_key, staff_key
-from handoff.model import CATEGORY_IDS, Counsellor
+from handoff.model import Counsellor
 from handoff.records import ESCALATION_BASES, ESCALATION_TARGETS, URGENCIES
 from handoff.routing import TOKYO
 from handoff.service import TICKET_ID
@@ -36,28 +37,8 @@ from handoff.stats_page import MAX_DAYS, Words, figures_by_day, render_demo, ren
 TEMPLATES = Path(__file__).with_name("templates")
 STATIC = Path(__file__).with_name("static")
 _SLOT = re.compile(r"\{\{(!?)([a-z_][a-z0-9_.]*)\}\}")
-# Category order in forms: the order the bot's menus use, not alphabetical.
-CATEGORY_ORDER = (
-    "loneliness",
-    "suicidal",
-    "mental_health",
-    "money",
-    "housing",
-    "work",
-    "childcare",
-    "family",
-    "care",
-    "violence",
-    "sexual_violence",
-    "school",
-    "gender_sexuality",
-    "foreign",
-    "disability",
-    "hikikomori",
-    "health",
-    "legal_consumer",
-)
-assert set(CATEGORY_ORDER) == CATEGORY_IDS
+# Category order in forms: the one list's order (the bot's menus), not alphabetical.
+CATEGORY_ORDER = ALL_CATEGORY_IDS
 
 # As strict as the web chat page: nothing from elsewhere, no inline script or style.
 CONSOLE_HEADERS = {

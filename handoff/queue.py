@@ -281,26 +281,19 @@ def decode_orgs(raw: str) -> tuple[str, ...]:
     return tuple(o for o in raw.split(",") if o)
 
 
-def ticket_key(ticket_id: str) -> str:
-    return keys.handoff(f"ticket:{ticket_id}")
+ticket_key = keys.handoff_ticket
+load_key = keys.handoff_load
+history_key = keys.handoff_history
 
 
-def load_key(login: str) -> str:
-    return keys.handoff(f"load:{login}")
-
-
-def history_key(conv_id: str) -> str:
-    return keys.handoff(f"history:{conv_id}")
-
-
-QUEUE = keys.handoff("queue")
-LEASES = keys.handoff("leases")
-BY_CONV = keys.handoff("by_conv")
-EVENTS = keys.handoff("events")
-PRESENCE = keys.handoff("presence")
-ALERTS = keys.handoff("alerts")
-SWEEP_LOCK = keys.handoff("sweep_lock")
-TICKET_SEQUENCE = keys.handoff("ticket_seq")
+QUEUE = keys.HANDOFF_QUEUE
+LEASES = keys.HANDOFF_LEASES
+BY_CONV = keys.HANDOFF_BY_CONV
+EVENTS = keys.HANDOFF_EVENTS
+PRESENCE = keys.HANDOFF_PRESENCE
+ALERTS = keys.HANDOFF_ALERTS
+SWEEP_LOCK = keys.HANDOFF_SWEEP_LOCK
+TICKET_SEQUENCE = keys.HANDOFF_TICKET_SEQUENCE
 
 
 @dataclass(frozen=True)

@@ -57,28 +57,20 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _org_key(org_id: str) -> str:
-    return keys.staff(f"org:{org_id}")
-
-
-def _user_key(login: str) -> str:
-    return keys.staff(f"user:{login}")
-
-
-def _answering_key(org_id: str) -> str:
-    return keys.staff(f"org_staff:{org_id}")
+_org_key = keys.staff_org
+_user_key = keys.staff_user
+_answering_key = keys.staff_org_members
 
 
 def _token_key(token: str) -> str:
-    return keys.staff(f"token:{token_digest(token)}")
+    return keys.staff_token(token_digest(token))
 
 
-def _failures_key(login: str) -> str:
-    return keys.staff(f"login_attempts:{login}")
+_failures_key = keys.staff_login_failures
 
 
 def _address_key(address: str) -> str:
-    return keys.staff(f"login_attempts:addr:{token_digest(address)}")
+    return keys.staff_address_failures(token_digest(address))
 
 
 class StaffDirectory:
@@ -113,7 +105,7 @@ class StaffDirectory:
             "created_at": f"{self.clock():.3f}",
         }
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.sadd(keys.staff("orgs"), org_id)
+            pipe.sadd(keys.STAFF_ORGS, org_id)
             pipe.hsetnx(_org_key(org_id), "id", org_id)
             created = (await pipe.execute())[1]
         if created:
@@ -125,7 +117,7 @@ class StaffDirectory:
         return Org(raw["id"], raw.get("name") or None) if raw else None
 
     async def orgs(self) -> list[Org]:
-        ids = sorted(text(i) for i in await self.redis.smembers(keys.staff("orgs")))
+        ids = sorted(text(i) for i in await self.redis.smembers(keys.STAFF_ORGS))
         found = [await self.org(i) for i in ids]
         return [o for o in found if o is not None]
 
@@ -163,7 +155,7 @@ class StaffDirectory:
         }
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.hsetnx(_user_key(login), "login", login)
-            pipe.sadd(keys.staff("users"), login)
+            pipe.sadd(keys.STAFF_USERS, login)
             created = (await pipe.execute())[0]
         if not created:  # another process added it in between
             return False

@@ -129,3 +129,57 @@ def stream_ticket(digest: str) -> str:
     """A one-time ticket for the console's live-update stream (EventSource cannot send an
     Authorization header): the login it stands for, kept by the SHA-256 of the ticket."""
     return staff(f"stream_ticket:{digest}")
+
+
+def handoff_ticket(ticket_id: str) -> str:
+    """Hash: one request for a counsellor (status, routing, sealed context)."""
+    return handoff(f"ticket:{ticket_id}")
+
+
+def handoff_load(login: str) -> str:
+    """Set: the tickets a counsellor holds now (for the per-counsellor limit)."""
+    return handoff(f"load:{login}")
+
+
+def handoff_history(conv_id: str) -> str:
+    """List: a conversation's closed tickets, deleted with the person's data."""
+    return handoff(f"history:{conv_id}")
+
+
+HANDOFF_QUEUE = handoff("queue")
+HANDOFF_LEASES = handoff("leases")
+HANDOFF_BY_CONV = handoff("by_conv")
+HANDOFF_EVENTS = handoff("events")
+HANDOFF_PRESENCE = handoff("presence")
+HANDOFF_ALERTS = handoff("alerts")
+HANDOFF_SWEEP_LOCK = handoff("sweep_lock")
+HANDOFF_TICKET_SEQUENCE = handoff("ticket_seq")
+
+
+def staff_org(org_id: str) -> str:
+    return staff(f"org:{org_id}")
+
+
+def staff_user(login: str) -> str:
+    return staff(f"user:{login}")
+
+
+def staff_org_members(org_id: str) -> str:
+    """Set: the counsellors and supervisors of an organisation (it answers if non-empty)."""
+    return staff(f"org_staff:{org_id}")
+
+
+def staff_token(token_digest: str) -> str:
+    return staff(f"token:{token_digest}")
+
+
+def staff_login_failures(login: str) -> str:
+    return staff(f"login_attempts:{login}")
+
+
+def staff_address_failures(address_digest: str) -> str:
+    return staff(f"login_attempts:addr:{address_digest}")
+
+
+STAFF_ORGS = staff("orgs")
+STAFF_USERS = staff("users")
