@@ -170,3 +170,15 @@ async def test_line_risk_message_gets_the_crisis_reply(line_app: Any, line_api: 
     assert any("ありがとうございます" in m.get("text", "") for m in messages[1:])
     assert any(m["type"] == "flex" for m in messages[1:])
     line_api.assert_no_violations()
+
+
+async def test_high_risk_with_no_one_on_duty_is_told_so_with_the_24h_lines(make_app: Any) -> None:
+    client = await make_app()
+    ws, _ = await hello(client)
+    await next_reply(ws)
+    await send(ws, {"type": "text", "text": "今から飛び降りる", "cid": "n1"})
+    reply = await next_reply(ws)
+    body = texts(reply)
+    assert body.index("110") < body.index("相談員が対応できる時間ではありません")
+    assert card_titles(reply), "the lines open now are given"
+    await ws.close()
