@@ -23,8 +23,13 @@ from bot.places import Places
 from bot.sheets import SheetWriter, Snapshot
 
 ROUNDS = 5
-SHOWN = ("yorisoi_hotline", "kokoro_unified_dial", "jidou_soudanjo", "shugaku_enjo",
-         "wakamono_saposute")
+SHOWN = (
+    "yorisoi_hotline",
+    "kokoro_unified_dial",
+    "jidou_soudanjo",
+    "shugaku_enjo",
+    "wakamono_saposute",
+)
 
 
 def reference() -> bytes:
@@ -46,18 +51,25 @@ def timed(make: object) -> tuple[float, int]:
 
 
 def main() -> None:
-    services = Services(locales=Locales.load(), clock=lambda: dt.datetime.now(TOKYO),
-                        catalog=Catalog.load(), places=Places.load())
+    services = Services(
+        locales=Locales.load(),
+        clock=lambda: dt.datetime.now(TOKYO),
+        catalog=Catalog.load(),
+        places=Places.load(),
+    )
     for locale in ("ja", "en"):
-        snapshot = Snapshot(dt.date(2026, 11, 22), locale, ("money", "loneliness"), "young",
-                            SHOWN, "141003")
+        snapshot = Snapshot(
+            dt.date(2026, 11, 22), locale, ("money", "loneliness"), "young", SHOWN, "141003"
+        )
         content = SheetWriter(services, snapshot).content()
         render(content)  # warm up
         sheet_s, sheet_size = timed(lambda c=content: render(c))
         ref_s, ref_size = timed(reference)
-        print(f"{locale}: sheet {sheet_s * 1000:.0f} ms CPU, {sheet_size / 1024:.1f} KB; "  # noqa: T201
-              f"reference {ref_s * 1000:.0f} ms, {ref_size / 1024:.1f} KB; "
-              f"ratio {sheet_s / ref_s:.1f}x (median of {ROUNDS})")
+        print(
+            f"{locale}: sheet {sheet_s * 1000:.0f} ms CPU, {sheet_size / 1024:.1f} KB; "  # noqa: T201
+            f"reference {ref_s * 1000:.0f} ms, {ref_size / 1024:.1f} KB; "
+            f"ratio {sheet_s / ref_s:.1f}x (median of {ROUNDS})"
+        )
 
 
 if __name__ == "__main__":
