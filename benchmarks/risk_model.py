@@ -1,6 +1,4 @@
-"""An experiment, not wired into the bot: see benchmarks/risk_model_eval.py and the README.
-
-A learned second opinion on risk: character n-grams and logistic regression (EXPERIMENT).
+"""A learned second opinion on risk: character n-grams and logistic regression (EXPERIMENT).
 
 The lexicon (``bot/risk.py``) knows only the phrasings someone wrote down. This model reads
 character 1-4-grams of the same normalised text (so Japanese needs no tokenizer, and the
@@ -9,7 +7,10 @@ labelled files in ``tests/data`` (never on ``risk_independent3.jsonl``, kept for
 Two binary models: "medium or above" and "high". Their verdict can only *raise* the
 lexicon's level, never lower it: a missed 死にたい costs far more than a false call.
 
-Not wired into the app: ``benchmarks/risk_model_eval.py`` prints what it would change.
+Not wired into the app (it raises hand-written ``none`` decoys in tests/test_risk.py to
+medium). ``benchmarks/train_risk_model.py`` trains the medium model here and writes its
+weights to a JSON file (the high model may not raise anything, see HIGH_THRESHOLD).
+``benchmarks/risk_model_eval.py`` cross-validates and prints what the model changes.
 Like the lexicon, nothing here logs or keeps message text beyond the trained weights.
 """
 
@@ -43,14 +44,23 @@ MEDIUM_THRESHOLD = 0.95
 # was labelled high (most were none or low), so it may not raise to high.
 HIGH_THRESHOLD: float | None = None
 
-Features = frozenset[str]
+NGRAM_SIZES = range(1, 5)
+# Sorted, each n-gram once: the features are binary, and a fixed order makes the float sums
+# (and so a regenerated weights file) the same whatever PYTHONHASHSEED is.
+Features = tuple[str, ...]
 
 
-def char_ngrams(normalised: str, sizes: range = range(1, 5)) -> Features:
+def char_ngrams(normalised: str, sizes: range = NGRAM_SIZES) -> Features:
     """Every character n-gram of the text; the padding spaces mark word edges (en, vi)."""
     padded = f" {normalised} "
-    return frozenset(
-        padded[start : start + size] for size in sizes for start in range(len(padded) - size + 1)
+    return tuple(
+        sorted(
+            {
+                padded[start : start + size]
+                for size in sizes
+                for start in range(len(padded) - size + 1)
+            }
+        )
     )
 
 
