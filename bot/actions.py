@@ -13,7 +13,8 @@ from bot.engine.conversation import Conversation
 from bot.engine.registry import ActionContext, Registry
 from bot.messages import Choice, Link
 from bot.places import MYNAPORTAL_URL
-from bot.results import Need, card_for, crisis_cards, late_night, rank
+from bot.results import Need, card_for, late_night, rank
+from bot.safety import say_lines_open_now
 
 REGISTRY = Registry()
 
@@ -72,14 +73,12 @@ async def use_children_wording(ctx: ActionContext) -> str | None:
 
 @REGISTRY.condition("place_not_set")
 def place_not_set(ctx: ActionContext) -> bool:
-    return not ctx.conv.answers().get("lg_code") and ctx.services.places is not None
+    return not ctx.conv.answers().get("lg_code")
 
 
 @REGISTRY.action("show_results")
 async def show_results(ctx: ActionContext) -> str | None:
     conv, services = ctx.conv, ctx.services
-    if services.catalog is None:
-        return "none"
     at = services.clock()
     need = Need.from_answers(conv.answers(), conv.locale)
     ranked = rank(services.catalog.entries, need, at)
@@ -109,17 +108,13 @@ async def show_results(ctx: ActionContext) -> str | None:
 
 def _place(ctx: ActionContext) -> Any:
     code = ctx.conv.answers().get("lg_code")
-    places = ctx.services.places
-    if not code or places is None:
-        return None
-    return places.by_code(str(code).removeprefix("lg_"))
+    return ctx.services.places.by_code(str(code)) if code else None
 
 
 @REGISTRY.text_handler("find_place")
 async def find_place(ctx: ActionContext) -> str | None:
-    places = ctx.services.places
     name = (ctx.text or "").strip()[:40]
-    found = places.search(name)[:MAX_PLACE_CANDIDATES] if places is not None and name else []
+    found = ctx.services.places.search(name)[:MAX_PLACE_CANDIDATES] if name else []
     if len(found) == 1:
         ctx.conv.set_answer("lg_code", found[0].code)
         ctx.conv.reply.say("place.set", place=found[0].name)
@@ -135,8 +130,6 @@ async def find_place(ctx: ActionContext) -> str | None:
 @REGISTRY.provider("place_candidates")
 def place_candidates(ctx: ActionContext) -> list[Choice]:
     places = ctx.services.places
-    if places is None:
-        return []
     out = []
     for code in ctx.conv.data.get("place_candidates", []):
         place = places.by_code(code)
@@ -180,9 +173,6 @@ async def show_story(ctx: ActionContext) -> str | None:
 async def triage_text(ctx: ActionContext) -> str | None:
     conv, text = ctx.conv, ctx.text or ""
     triage = ctx.services.triage
-    if triage is None:
-        conv.reply.say("common.didnt_understand")
-        return None
     intents = triage.detect_intents(text, conv.locale.split("-")[0])
     for intent in ("human", "delete_data", "restart"):
         if intent in intents:
@@ -213,49 +203,35 @@ async def forget_suggestions(ctx: ActionContext) -> str | None:
 
 @REGISTRY.action("show_crisis_lines")
 async def show_crisis_lines(ctx: ActionContext) -> str | None:
-    conv = ctx.conv
-    if ctx.services.catalog is None:
-        conv.reply.say("crisis.lines_fallback")
-        return None
-    conv.reply.say("crisis.ack_child" if _child(conv) else "crisis.ack")
-    cards = crisis_cards(ctx.services, child=_child(conv), locale=conv.locale)
-    if cards:
-        conv.reply.say("crisis.lines_now")
-        conv.reply.parts.extend(cards)
-    else:
-        conv.reply.say("crisis.lines_fallback")
+    say_lines_open_now(ctx.conv, ctx.services)
     return None
 
 
 @REGISTRY.action("request_handoff")
 async def request_handoff(ctx: ActionContext) -> str | None:
-    desk = ctx.services.handoff
-    if desk is None:
-        ctx.conv.reply.say("handoff.not_configured")
-        return "unavailable"
-    return await desk.request(ctx.conv, reason="asked")
+    return str(await ctx.services.handoff.request(ctx.conv, reason="asked"))
 
 
 @REGISTRY.action("cancel_handoff")
 async def cancel_handoff(ctx: ActionContext) -> str | None:
-    if ctx.services.handoff is not None:
-        await ctx.services.handoff.cancel(ctx.conv)
+    await ctx.services.handoff.cancel(ctx.conv)
     return "done"
 
 
 @REGISTRY.text_handler("to_counsellor")
 async def to_counsellor(ctx: ActionContext) -> str | None:
-    if ctx.services.handoff is not None:
-        await ctx.services.handoff.person_said(ctx.conv, ctx.text or "")
+    await ctx.services.handoff.person_said(ctx.conv, ctx.text or "")
     return None
 
 
 @REGISTRY.text_handler("leave_message")
 async def leave_message(ctx: ActionContext) -> str | None:
-    if ctx.services.handoff is not None:
-        await ctx.services.handoff.leave_message(ctx.conv, ctx.text or "")
-    ctx.conv.reply.say("handoff.leave_message_thanks")
-    return "message_left"
+    if await ctx.services.handoff.leave_message(ctx.conv, ctx.text or ""):
+        ctx.conv.reply.say("handoff.leave_message_thanks")
+        return "message_left"
+    # Never thank for a message that was not kept: say so, and how to reach someone.
+    ctx.conv.reply.say("handoff.leave_message_not_kept")
+    return "message_not_kept"
 
 
 # --- privacy --------------------------------------------------------------------------------
@@ -263,8 +239,7 @@ async def leave_message(ctx: ActionContext) -> str | None:
 
 @REGISTRY.action("delete_data")
 async def delete_data(ctx: ActionContext) -> str | None:
-    if ctx.services.handoff is not None:
-        await ctx.services.handoff.forget(ctx.conv)
-    ctx.conv.data["_forget"] = True
+    await ctx.services.handoff.forget(ctx.conv)
+    ctx.conv.forget = True
     ctx.conv.reply.say("privacy.deleted")
     return None

@@ -28,12 +28,10 @@ from bot.appkeys import (
 from bot.channels.base import Channel
 from bot.channels.line import LineChannel, LineWebhook
 from bot.channels.webchat import WebChatChannel, WebChatSocket
-from bot.components import load_services
+from bot.components import load_bot
 from bot.paths import static_dir
-from bot.runner import Runner
 from bot.settings import Settings
 from bot.store.connection import open_redis
-from bot.store.conversations import ConversationStore
 from bot.store.ids import load_or_create_secret
 from bot.web.page import render_page
 from handoff.api import setup_api_routes
@@ -73,8 +71,8 @@ def _bot_ctx(clock: Clock | None) -> Callable[[web.Application], AsyncIterator[N
     async def bot_ctx(app: web.Application) -> AsyncIterator[None]:
         settings, redis = app[settings_key], app[redis_key]
         secret = await load_or_create_secret(redis, settings.secret)
-        services, engine, responder = load_services(settings, redis, secret, clock)
-        store = ConversationStore(redis, settings.conversation_ttl_seconds)
+        bot = load_bot(settings, redis, secret, clock)
+        services = bot.services
         webchat = WebChatChannel(redis, settings.conversation_ttl_seconds)
         channels: dict[str, Channel] = {webchat.name: webchat}
         line: LineChannel | None = None
@@ -86,9 +84,8 @@ def _bot_ctx(clock: Clock | None) -> Callable[[web.Application], AsyncIterator[N
                 settings.line_api_endpoint,
             )
             channels[line.name] = line
-        runner = Runner(redis, store, engine, responder, channels, services.locales, secret)
+        runner = bot.runner(channels)
         desk = services.handoff
-        desk.attach(runner)
         app[handoff_service_key] = desk.service
         app[staff_key] = desk.service.staff
         app[services_key] = services

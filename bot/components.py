@@ -8,12 +8,14 @@ messages: it never serves a person. The same function backs the tests and
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
 from bot.actions import REGISTRY
 from bot.catalog import TOKYO, Catalog
+from bot.channels.base import Channel
 from bot.engine.machine import Engine
 from bot.engine.registry import Registry, Services
 from bot.engine.spec import FlowSpec, load_flows, reference_problems
@@ -22,9 +24,11 @@ from bot.i18n import Locales
 from bot.places import Places
 from bot.responder import Responder
 from bot.risk import RiskDetector
+from bot.runner import Runner
 from bot.safety import Safety
 from bot.settings import Settings
 from bot.sheets import SheetService
+from bot.store.conversations import ConversationStore
 from bot.triage import Triage
 from bot.yamldata import DataError
 
@@ -50,12 +54,38 @@ def check_flows(locales: Locales, registry: Registry = REGISTRY) -> dict[str, Fl
     return flows
 
 
-def load_services(
+@dataclass(frozen=True)
+class Bot:
+    """Everything loaded and checked, ready to run over the given channels."""
+
+    services: Services
+    engine: Engine
+    responder: Responder
+    settings: Settings
+    redis: Redis
+    secret: bytes
+
+    def runner(self, channels: Mapping[str, Channel]) -> Runner:
+        store = ConversationStore(self.redis, self.settings.conversation_ttl_seconds)
+        runner = Runner(
+            self.redis,
+            store,
+            self.engine,
+            self.responder,
+            channels,
+            self.services.locales,
+            self.secret,
+        )
+        self.services.handoff.attach(runner)  # counsellors' events reach conversations
+        return runner
+
+
+def load_bot(
     settings: Settings,
     redis: Redis,
     secret: bytes,
     clock: Callable[[], dt.datetime] | None = None,
-) -> tuple[Services, Engine, Responder]:
+) -> Bot:
     locales = Locales.load(settings.locales_dir, default=settings.default_locale)
     locales.globals["days"] = settings.conversation_ttl_days
     flows = check_flows(locales)
@@ -77,7 +107,7 @@ def load_services(
     responder = Responder(
         engine, Safety(services, redis), settings.default_locale, handoff=services.handoff
     )
-    return services, engine, responder
+    return Bot(services, engine, responder, settings, redis, secret)
 
 
 def story_keys(locales: Locales) -> list[str]:

@@ -12,10 +12,12 @@ import hashlib
 import hmac
 import logging
 import uuid
+from datetime import datetime
 from typing import Any
 
 from redis.asyncio import Redis
 
+from bot.catalog import TOKYO
 from bot.channels.base import InboundEvent
 from bot.engine.conversation import MODE_BOT, MODE_HUMAN, MODE_WAITING, Conversation
 from bot.engine.registry import Services
@@ -104,7 +106,13 @@ class HandoffDesk:
             conv.mode = MODE_BOT
             conv.reply.say("handoff.unavailable")
             if ticket.next_open:
-                conv.reply.say("handoff.next_open", when=self._when(ticket.next_open))
+                back = datetime.fromisoformat(ticket.next_open).astimezone(TOKYO)
+                conv.reply.say(
+                    "handoff.next_open",
+                    month=back.month,
+                    day=back.day,
+                    time=f"{back.hour}:{back.minute:02d}",
+                )
             return "unavailable"
         if ticket.status == "active":
             conv.mode = MODE_HUMAN
@@ -126,8 +134,10 @@ class HandoffDesk:
     async def person_sent_media(self, conv: Conversation, media_type: str) -> None:
         conv.reply.say("handoff.media_not_forwarded")
 
-    async def leave_message(self, conv: Conversation, text: str) -> None:
-        await self.service.leave_message(conv.conv_id, text)
+    async def leave_message(self, conv: Conversation, text: str) -> bool:
+        """Keep the message for a counsellor; False when there was nothing to attach it to
+        (the out-of-hours request has expired)."""
+        return await self.service.leave_message(conv.conv_id, text) is not None
 
     async def alert(self, conv: Conversation, level: str, reasons: list[str]) -> None:
         await self.service.raise_alert(conv.conv_id, level, reasons)
@@ -177,6 +187,3 @@ class HandoffDesk:
             conv.reply.say("handoff.position", position=position)
         if isinstance(estimate, int) and estimate > 0:
             conv.reply.say("handoff.estimate", minutes=estimate)
-
-    def _when(self, iso: str) -> str:
-        return iso[5:16].replace("-", "/").replace("T", " ")

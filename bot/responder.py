@@ -1,20 +1,24 @@
 """What the bot does with one event, whatever the channel: the policy in one place.
 
-Each event kind has a small handler. Every typed text passes the risk check first,
-in every state and mode, before anything else sees it.
+Each event kind has a small handler. Every typed text passes the risk check, in every
+state and mode: with the bot, before anything else sees it; waiting for or talking with
+a counsellor, right after the words are passed on to them (so nothing is lost).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bot.channels.base import InboundEvent
 from bot.engine.conversation import MODE_BOT, MODE_WAITING, Address, Conversation
 from bot.engine.machine import Engine
 from bot.messages import MORE_PREFIX, Reply
 from bot.safety import Safety
+
+if TYPE_CHECKING:
+    from bot.handoff_desk import HandoffDesk
 
 log = logging.getLogger(__name__)
 
@@ -23,12 +27,12 @@ Handler = Callable[[Conversation, InboundEvent], Awaitable[None]]
 
 class Responder:
     def __init__(
-        self, engine: Engine, safety: Safety, default_locale: str, handoff: Any = None
+        self, engine: Engine, safety: Safety, default_locale: str, handoff: HandoffDesk
     ) -> None:
         self.engine = engine
         self.safety = safety
         self.default_locale = default_locale
-        self.handoff = handoff  # bot.handoff_bridge.HandoffDesk, when handoff is set up
+        self.handoff = handoff
         self._handlers: dict[str, Handler] = {
             "follow": self._on_follow,
             "text": self._on_text,
@@ -59,7 +63,6 @@ class Responder:
                 is_new=True,
             )
             await self.engine.start(conv)
-        conv.reply = Reply() if not conv.is_new else conv.reply
         await self._handlers[event.kind](conv, event)
         return conv, conv.reply
 
@@ -76,13 +79,13 @@ class Responder:
         text = (event.text or "").strip()
         if not text:
             return
-        if conv.mode != MODE_BOT and self.handoff is not None:
+        if conv.mode != MODE_BOT:
             # Waiting for or talking with a counsellor: every word reaches them first; the
             # risk check then alerts them (and answers a waiting person with the lines).
             await self.handoff.person_said(conv, text)
-            await self.safety.check(conv, text, event)
+            await self.safety.check(conv, text)
             return
-        if await self.safety.check(conv, text, event):
+        if await self.safety.check(conv, text):
             return  # the crisis response has been given; nothing else should dilute it
         choice = self._typed_choice(conv, text)
         if choice is not None:
@@ -133,7 +136,7 @@ class Responder:
         conv.reply.say("common.more_choices_here")
 
     async def _on_media(self, conv: Conversation, event: InboundEvent) -> None:
-        if conv.mode != MODE_BOT and self.handoff is not None:
+        if conv.mode != MODE_BOT:
             await self.handoff.person_sent_media(conv, event.media_type or "media")
             return
         key = (
@@ -148,10 +151,8 @@ class Responder:
         conv.reply.say("common.one_to_one_only")
 
     async def _on_unfollow(self, conv: Conversation, event: InboundEvent) -> None:
-        if self.handoff is not None:
-            await self.handoff.forget(conv)
-        conv.data["_forget"] = True
+        await self.handoff.forget(conv)
+        conv.forget = True
 
     async def _on_handoff(self, conv: Conversation, event: InboundEvent) -> None:
-        if self.handoff is not None:
-            await self.handoff.on_event(conv, event.extra)
+        await self.handoff.on_event(conv, event.extra)

@@ -172,10 +172,10 @@ class Runner:
             reply.say("common.error")
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.xdel(inbox, entry_id)
-            if conv is not None and not conv.data.get("_forget"):
+            if conv is not None and not conv.forget:
                 self.store.save_commands(pipe, conv)
             await pipe.execute()
-        if conv is not None and conv.data.get("_forget"):
+        if conv is not None and conv.forget:
             await self.forget(conv)
             if not reply:
                 return

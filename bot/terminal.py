@@ -12,12 +12,10 @@ import uuid
 from typing import TextIO
 
 from bot.channels.base import Channel, Delivery, InboundEvent
-from bot.components import load_services
+from bot.components import load_bot
 from bot.messages import RenderedCards, RenderedLink, RenderedReply, RenderedText
-from bot.runner import Runner
 from bot.settings import Settings
 from bot.store.connection import open_redis
-from bot.store.conversations import ConversationStore
 from bot.store.ids import load_or_create_secret
 
 CHANNEL = "terminal"
@@ -64,14 +62,9 @@ async def run_terminal_chat(
 ) -> int:
     async with open_redis(settings.redis_url, settings.data_dir) as redis:
         secret = await load_or_create_secret(redis, settings.secret)
-        services, engine, responder = load_services(settings, redis, secret)
+        bot = load_bot(settings, redis, secret)
         channel = TerminalChannel(stdout)
-        store = ConversationStore(redis, settings.conversation_ttl_seconds)
-        runner = Runner(
-            redis, store, engine, responder, {CHANNEL: channel}, services.locales, secret
-        )
-        if services.handoff is not None:
-            services.handoff.attach(runner)
+        runner = bot.runner({CHANNEL: channel})
         user_id = uuid.uuid4().hex  # a new conversation each time
         conv_id = runner.conv_id(CHANNEL, user_id)
         await runner.submit(InboundEvent(CHANNEL, user_id, "follow", "hello"), drain=False)
@@ -90,6 +83,6 @@ async def run_terminal_chat(
                 continue
             await runner.submit(to_event(line, channel, user_id), drain=False)
             await runner.drain(conv_id)
-        await store.delete(conv_id)
+        await runner.store.delete(conv_id)
         await runner.close()
     return 0

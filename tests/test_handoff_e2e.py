@@ -7,41 +7,26 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp.test_utils import TestClient
-from support.line_webhook import line_event, line_follow, post_line
-from test_webchat import hello, next_reply, send, texts
-
-from bot.appkeys import runner_key
-from handoff.appkeys import staff_key
+from support.counsellor_client import (
+    add_counsellor,
+    person_said,
+    queue,
+    settle,
+    transcript,
+)
+from support.line_webhook import line_event, line_follow, line_says, line_taps, post_line
+from support.webchat_client import (
+    card_titles,
+    choice_ids,
+    next_reply,
+    open_tab,
+    say,
+    send,
+    tap,
+    texts,
+)
 
 USER = "U" + "b" * 32
-PASSWORD = "correct horse battery staple"
-
-
-async def add_counsellor(
-    client: TestClient,
-    login: str,
-    org: str,
-    role: str = "counsellor",
-) -> dict[str, str]:
-    staff = client.app[staff_key]
-    await staff.add_org(org, name=f"{org} 相談室")
-    await staff.add_counsellor(login, org, PASSWORD, role=role)
-    response = await client.post("/api/login", json={"login": login, "password": PASSWORD})
-    assert response.status == 200
-    headers = {"Authorization": f"Bearer {(await response.json())['token']}"}
-    assert (await client.post("/api/heartbeat", headers=headers)).status in (200, 204)
-    return headers
-
-
-async def settle(client: TestClient) -> None:
-    await client.app[runner_key].idle()
-
-
-async def queue(client: TestClient, headers: dict[str, str]) -> list[dict[str, Any]]:
-    response = await client.get("/api/queue", headers=headers)
-    assert response.status == 200
-    return list((await response.json())["waiting"])
-
 
 RECORD = {
     "summary": "仕事を失い家賃が払えない。住居確保給付金を案内。",
@@ -58,14 +43,7 @@ async def test_line_person_to_counsellor_and_back(line_app: TestClient, line_api
     other_org = await add_counsellor(client, "tanaka", "npo-b")
 
     await line_follow(client, line_api, USER)
-    await post_line(
-        client,
-        [
-            line_event(
-                "text", USER, text="人と話したい", reply_token=line_api.issue_reply_token(USER)
-            )
-        ],
-    )
+    await line_says(client, line_api, USER, "人と話したい")
     await settle(client)
     said = " ".join(line_api.texts_to(USER))
     assert "相談員につなぎます" in said
@@ -96,23 +74,12 @@ async def test_line_person_to_counsellor_and_back(line_app: TestClient, line_api
 
     # Person → counsellor: the bot says nothing itself.
     before = len(line_api.requests)
-    await post_line(
-        client,
-        [
-            line_event(
-                "text",
-                USER,
-                text="仕事をなくして家賃が払えません",
-                reply_token=line_api.issue_reply_token(USER),
-            )
-        ],
-    )
+    await line_says(client, line_api, USER, "仕事をなくして家賃が払えません")
     assert len(line_api.requests) == before
-    transcript = await client.get(f"/api/conversations/{ticket}/messages", headers=counsellor)
-    items = (await transcript.json())["messages"]
-    person = [m for m in items if m["role"] == "person"]
-    assert person and person[-1]["text"] == "仕事をなくして家賃が払えません"
-    assert len([m for m in items if m["text"] == "仕事をなくして家賃が払えません"]) == 1
+    # Once, and only what was said to the counsellor (the request came before the handoff).
+    assert person_said(await transcript(client, ticket, counsellor)) == [
+        "仕事をなくして家賃が払えません"
+    ]
 
     # Another organisation cannot read it.
     denied = await client.get(f"/api/conversations/{ticket}/messages", headers=other_org)
@@ -133,10 +100,7 @@ async def test_line_person_to_counsellor_and_back(line_app: TestClient, line_api
     last = line_api.messages_to(USER)[-1]
     assert "ありがとうございました" in last["text"]
     assert "find" in [i["action"]["data"] for i in last["quickReply"]["items"]]
-    await post_line(
-        client,
-        [line_event("postback", USER, data="find", reply_token=line_api.issue_reply_token(USER))],
-    )
+    await line_taps(client, line_api, USER, "find")
     assert "年齢" in line_api.texts_to(USER)[-1]
     line_api.assert_no_violations()
 
@@ -144,15 +108,11 @@ async def test_line_person_to_counsellor_and_back(line_app: TestClient, line_api
 async def test_web_chat_person_to_counsellor_and_back(make_app: Any) -> None:
     client = await make_app()
     counsellor = await add_counsellor(client, "suzuki", "npo-a")
-    ws, _ = await hello(client)
-    await next_reply(ws)
-    await send(ws, {"type": "choice", "id": "person", "cid": "p1"})
-    queued = await next_reply(ws)
+    ws = await open_tab(client)
+    queued = await tap(ws, "person")
     assert "相談員につなぎます" in texts(queued)
-    assert [c["id"] for c in queued["reply"]["choices"]] == ["story_while_waiting", "cancel_wait"]
-    await send(ws, {"type": "choice", "id": "story_while_waiting", "cid": "p1s"})
-    story = await next_reply(ws)
-    assert "見本" in texts(story)
+    assert choice_ids(queued) == ["story_while_waiting", "cancel_wait"]
+    assert "見本" in texts(await tap(ws, "story_while_waiting"))
     [item] = await queue(client, counsellor)
     ticket = item["id"]
     await client.post(f"/api/conversations/{ticket}/claim", headers=counsellor)
@@ -165,33 +125,23 @@ async def test_web_chat_person_to_counsellor_and_back(make_app: Any) -> None:
     assert "相談員の鈴木です" in texts(await next_reply(ws))
     await send(ws, {"type": "text", "text": "話を聞いてほしいです", "cid": "p2"})
     await settle(client)
-    items = (
-        await (
-            await client.get(f"/api/conversations/{ticket}/messages", headers=counsellor)
-        ).json()
-    )["messages"]
-    assert [m["text"] for m in items if m["role"] == "person"] == ["話を聞いてほしいです"]
+    assert person_said(await transcript(client, ticket, counsellor)) == ["話を聞いてほしいです"]
     await client.post(
         f"/api/conversations/{ticket}/close", headers=counsellor, json={"record": RECORD}
     )
     back = await next_reply(ws)
     assert "ありがとうございました" in texts(back)
-    assert "find" in [c["id"] for c in back["reply"]["choices"]]
+    assert "find" in choice_ids(back)
     await ws.close()
 
 
 async def test_high_risk_goes_before_earlier_plain_requests(make_app: Any) -> None:
     client = await make_app()
     counsellor = await add_counsellor(client, "kato", "npo-a")
-    plain, _ = await hello(client)
-    await next_reply(plain)
-    await send(plain, {"type": "choice", "id": "person", "cid": "a1"})
-    await next_reply(plain)
-    urgent, _ = await hello(client)
-    await next_reply(urgent)
-    await send(urgent, {"type": "text", "text": "今から飛び降りる", "cid": "b1"})
-    crisis = await next_reply(urgent)
-    assert "110" in texts(crisis)
+    plain = await open_tab(client)
+    await tap(plain, "person")
+    urgent = await open_tab(client)
+    assert "110" in texts(await say(urgent, "今から飛び降りる"))
     await settle(client)
     waiting = await queue(client, counsellor)
     assert [w["risk"] for w in waiting] == ["high", "none"]
@@ -201,29 +151,23 @@ async def test_high_risk_goes_before_earlier_plain_requests(make_app: Any) -> No
 
 async def test_no_one_on_duty_is_said_honestly_with_the_24h_lines(make_app: Any) -> None:
     client = await make_app()
-    ws, _ = await hello(client)
-    await next_reply(ws)
-    await send(ws, {"type": "choice", "id": "person", "cid": "n1"})
-    reply = await next_reply(ws)
+    ws = await open_tab(client)
+    reply = await tap(ws, "person")
     assert "相談員が対応できる時間ではありません" in texts(reply)
-    cards = [c for p in reply["reply"]["parts"] if p["type"] == "cards" for c in p["cards"]]
-    assert cards, "the lines open now are shown"
-    assert "leave_message" in [c["id"] for c in reply["reply"]["choices"]]
+    assert card_titles(reply), "the lines open now are shown"
+    assert "leave_message" in choice_ids(reply)
     await ws.close()
 
 
 async def test_a_person_can_stop_waiting(make_app: Any) -> None:
     client = await make_app()
     counsellor = await add_counsellor(client, "ueda", "npo-a")
-    ws, _ = await hello(client)
-    await next_reply(ws)
-    await send(ws, {"type": "choice", "id": "person", "cid": "q1"})
-    await next_reply(ws)
+    ws = await open_tab(client)
+    await tap(ws, "person")
     assert len(await queue(client, counsellor)) == 1
-    await send(ws, {"type": "choice", "id": "cancel_wait", "cid": "q2"})
-    stopped = await next_reply(ws)
+    stopped = await tap(ws, "cancel_wait")
     assert "取り消しました" in texts(stopped)
-    assert "find" in [c["id"] for c in stopped["reply"]["choices"]]
+    assert "find" in choice_ids(stopped)
     assert await queue(client, counsellor) == []
     await ws.close()
 
@@ -233,15 +177,43 @@ async def test_unfollow_takes_the_person_out_of_the_queue(
 ) -> None:
     counsellor = await add_counsellor(line_app, "noda", "npo-a")
     await line_follow(line_app, line_api, USER)
-    await post_line(
-        line_app,
-        [
-            line_event(
-                "postback", USER, data="person", reply_token=line_api.issue_reply_token(USER)
-            )
-        ],
-    )
+    await line_taps(line_app, line_api, USER, "person")
     assert len(await queue(line_app, counsellor)) == 1
     await post_line(line_app, [line_event("unfollow", USER)])
     await settle(line_app)
     assert await queue(line_app, counsellor) == []
+
+
+def day_only_config(tmp_path: Any) -> Any:
+    """One organisation answering on weekdays 9:00-17:00."""
+    config = tmp_path / "handoff.yaml"
+    weekly = "".join(
+        f'        {d}: ["09:00-17:00"]\n' for d in ("mon", "tue", "wed", "thu", "fri")
+    )
+    config.write_text(
+        "version: 1\norganisations:\n  - id: npo-day\n    name: 昼の相談\n    hours:\n"
+        f"      weekly:\n{weekly}      holidays: closed\n",
+        encoding="utf-8",
+    )
+    return config
+
+
+async def test_outside_hours_the_person_hears_when_someone_is_back_and_can_leave_a_message(
+    make_app: Any, tmp_path: Any, clock: Any
+) -> None:
+    clock.set(2026, 11, 18, 22, 0)  # a Wednesday night
+    client = await make_app(handoff_config=day_only_config(tmp_path))
+    counsellor = await add_counsellor(client, "hayashi", "npo-day")
+    ws = await open_tab(client)
+    reply = await tap(ws, "person")
+    assert "11月19日の9:00ごろ" in texts(reply)
+    assert "leave_message" in choice_ids(reply)
+    await tap(ws, "leave_message")
+    thanks = await say(ws, "明日の朝、話を聞いてもらえますか")
+    assert "受け取りました" in texts(thanks)
+    await settle(client)
+    [item] = await queue(client, counsellor)
+    assert person_said(await transcript(client, item["id"], counsellor)) == [
+        "明日の朝、話を聞いてもらえますか"
+    ]
+    await ws.close()

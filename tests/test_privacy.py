@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from support.line_webhook import line_event, line_follow, post_line
-from test_webchat import hello, next_reply, send
+from support.webchat_client import hello, next_reply, send
 
 from bot.logs import JsonFormatter, scrub_event
 

@@ -12,11 +12,9 @@ import yaml
 from redis.asyncio import Redis
 
 from bot.channels.base import Channel, Delivery, InboundEvent
-from bot.components import load_services
+from bot.components import load_bot
 from bot.messages import RenderedCards, RenderedReply, RenderedText
-from bot.runner import Runner
 from bot.settings import Settings
-from bot.store.conversations import ConversationStore
 
 TRANSCRIPTS = sorted((Path(__file__).parent / "transcripts").glob("*.yaml"))
 
@@ -44,19 +42,8 @@ async def test_transcript(path: Path, settings: Settings, redis_client: Redis, c
     script = yaml.safe_load(path.read_text(encoding="utf-8"))
     if "at" in script:
         clock.set(*script["at"])
-    services, engine, responder = load_services(settings, redis_client, b"secret", clock)
     channel = RecordingChannel()
-    runner = Runner(
-        redis_client,
-        ConversationStore(redis_client, 3600),
-        engine,
-        responder,
-        {"test": channel},
-        services.locales,
-        b"secret",
-    )
-    if services.handoff is not None:
-        services.handoff.attach(runner)
+    runner = load_bot(settings, redis_client, b"secret", clock).runner({"test": channel})
     user = "transcript-user"
     conv_id = runner.conv_id("test", user)
     for n, step in enumerate(script["steps"]):

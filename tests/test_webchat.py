@@ -7,45 +7,10 @@ from typing import Any
 
 import pytest
 from aiohttp import WSServerHandshakeError
-from aiohttp.test_utils import TestClient
+from support.webchat_client import choice_ids, hello, next_reply, open_tab, send, tap, texts
 
 from bot.appkeys import runner_key
 from bot.store import keys
-
-
-async def hello(
-    client: TestClient,
-    token: str | None = None,
-    last: str | None = None,
-    origin: str | None = None,
-) -> tuple[Any, str]:
-    headers = {"Origin": origin} if origin else {}
-    ws = await client.ws_connect("/ws", headers=headers)
-    await ws.send_json({"type": "hello", "token": token, "last": last})
-    session = await ws.receive_json(timeout=5)
-    assert session["type"] == "session"
-    return ws, session["token"]
-
-
-async def next_reply(ws: Any) -> dict[str, Any]:
-    while True:
-        frame = await ws.receive_json(timeout=5)
-        if frame["type"] == "reply":
-            return frame
-
-
-async def send(ws: Any, frame: dict[str, Any]) -> None:
-    await ws.send_json(frame)
-    ack = await ws.receive_json(timeout=5)
-    assert ack == {"type": "ack", "cid": frame["cid"]}
-
-
-def texts(frame: dict[str, Any]) -> str:
-    return "\n".join(p["text"] for p in frame["reply"]["parts"] if p["type"] == "text")
-
-
-def choice_ids(frame: dict[str, Any]) -> list[str]:
-    return [c["id"] for c in frame["reply"]["choices"]]
 
 
 async def test_page_is_served_with_its_words_and_a_strict_csp(make_app: Any) -> None:
@@ -74,11 +39,9 @@ async def test_a_new_tab_is_greeted_with_privacy_and_emergency_notes(make_app: A
 
 async def test_taps_lead_to_results_in_five(make_app: Any) -> None:
     client = await make_app()
-    ws, _ = await hello(client)
-    await next_reply(ws)
-    for n, choice in enumerate(["find", "age_young", "a_money", "m_rent", "c_phone"]):
-        await send(ws, {"type": "choice", "id": choice, "cid": f"c{n}"})
-        reply = await next_reply(ws)
+    ws = await open_tab(client)
+    for choice in ["find", "age_young", "a_money", "m_rent", "c_phone"]:
+        reply = await tap(ws, choice)
     cards = [p for p in reply["reply"]["parts"] if p["type"] == "cards"]
     assert cards and 3 <= len(cards[0]["cards"]) <= 5
     assert all(c["title"] and c["body"] for c in cards[0]["cards"])
@@ -125,11 +88,9 @@ async def test_a_resent_frame_is_answered_once(make_app: Any) -> None:
 
 async def test_a_crisis_path_offers_tap_to_call(make_app: Any) -> None:
     client = await make_app()
-    ws, _ = await hello(client)
-    await next_reply(ws)
-    for n, choice in enumerate(["find", "age_young", "a_lonely", "c_phone"]):
-        await send(ws, {"type": "choice", "id": choice, "cid": f"c{n}"})
-        reply = await next_reply(ws)
+    ws = await open_tab(client)
+    for choice in ["find", "age_young", "a_lonely", "c_phone"]:
+        reply = await tap(ws, choice)
     cards = [c for p in reply["reply"]["parts"] if p["type"] == "cards" for c in p["cards"]]
     tel = [a for c in cards for a in c["actions"] if a["kind"] == "tel"]
     assert tel and all(a["value"].replace("-", "").isdigit() for a in tel)

@@ -44,6 +44,7 @@ class Conversation:
     reply: Reply = field(default_factory=Reply)
     next_state: str | None = None
     is_new: bool = False
+    forget: bool = False  # delete everything about the person once this event is answered
 
     def answers(self) -> dict[str, Any]:
         """The person's answers so far (age group, worry area...), for results and handoff."""

@@ -135,31 +135,25 @@ class Engine:
     async def move(self, conv: Conversation, state: str) -> None:
         await self._fire(conv, f"to_{state}")
 
-    def accepts(self, conv: Conversation, choice_id: str) -> bool:
-        """Whether ``choice_id`` is a choice of the current state or of ``anywhere``."""
+    def trigger_for(self, conv: Conversation, choice_id: str) -> str | None:
+        """The trigger a tapped ``choice_id`` fires where the person is, or None when it
+        belongs elsewhere (an old button): a state's own or an ``anywhere`` choice, else an
+        item its provider offers now."""
         spec = self.state_spec(conv)
-        if any(c.id == choice_id for c in spec.choices) or any(
-            c.id == choice_id for c in self.flow.anywhere
-        ):
-            return True
+        if any(c.id == choice_id for c in (*spec.choices, *self.flow.anywhere)):
+            return f"choose_{choice_id}"
         if spec.pick:
-            ctx = ActionContext(conv, self.services)
-            return any(c.id == choice_id for c in self.registry.providers[spec.pick.source](ctx))
-        return False
+            offered = self.registry.providers[spec.pick.source](ActionContext(conv, self.services))
+            if any(c.id == choice_id for c in offered):
+                return "pick"
+        return None
 
     async def choose(self, conv: Conversation, choice_id: str) -> bool:
         """Apply a tapped choice; False when it does not belong to where the person is."""
-        if not self.accepts(conv, choice_id):
+        trigger = self.trigger_for(conv, choice_id)
+        if trigger is None:
             return False
-        spec = self.state_spec(conv)
-        if (
-            spec.pick
-            and not any(c.id == choice_id for c in spec.choices)
-            and not any(c.id == choice_id for c in self.flow.anywhere)
-        ):
-            await self._fire(conv, "pick", picked=choice_id)
-        else:
-            await self._fire(conv, f"choose_{choice_id}")
+        await self._fire(conv, trigger, picked=choice_id)
         return True
 
     async def typed(self, conv: Conversation, text: str) -> None:

@@ -82,3 +82,15 @@ async def line_follow(client: TestClient, line_api: Any, user_id: str) -> Any:
     """The person adds the bot as a friend (a follow event with a fresh reply token)."""
     token = line_api.issue_reply_token(user_id)
     return await post_line(client, [line_event("follow", user_id, reply_token=token)])
+
+
+async def line_says(client: TestClient, line_api: Any, user_id: str, text: str) -> Any:
+    """The person types ``text`` (a message event with a fresh reply token)."""
+    token = line_api.issue_reply_token(user_id)
+    return await post_line(client, [line_event("text", user_id, text=text, reply_token=token)])
+
+
+async def line_taps(client: TestClient, line_api: Any, user_id: str, data: str) -> Any:
+    """The person taps a quick reply whose postback data is ``data``."""
+    token = line_api.issue_reply_token(user_id)
+    return await post_line(client, [line_event("postback", user_id, data=data, reply_token=token)])
