@@ -4,6 +4,7 @@
     uv run python benchmarks/risk_eval.py FILE.jsonl [...]     # any labelled JSONL
     uv run python benchmarks/risk_eval.py --file tests/data/risk_fresh.jsonl  # same, by option
     uv run python benchmarks/risk_eval.py --quiet              # figures only
+    uv run python benchmarks/risk_eval.py --kana               # Japanese lines without kanji
 
 Each input line is {"text", "lang", "level"} with a human label, given as a counsellor would:
 high = an act or plan now or imminent (pills taken, on a roof, a note written, bleeding,
@@ -17,6 +18,11 @@ none = everything else, figurative, third-person, news and lessons included. The
 - false flags on none: labelled none, detected at low or above (target <= 0.05)
 - false alarms: labelled none or low, detected at medium or above (what a counsellor would
   be called for without cause)
+
+With --kana every Japanese line is first rewritten without kanji (each kanji word by its
+reading: 死にたい as しにたい, 薬を全部飲んだ as くすりをぜんぶのんだ), as children and many
+teenagers write; the labels stay. It measures how the detector does on spelling it was not
+written in.
 
 The targets are computed over the languages that have a lexicon; languages without one yet
 are reported on their own line so the gap stays visible. Misclassified lines are printed
@@ -34,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.risk import Level, RiskDetector
+from bot.risk_readings import in_kana
 
 
 def say(*parts: object, file=None) -> None:
@@ -117,9 +124,11 @@ def read_labelled(path: Path) -> Iterable[tuple[str, str, Level]]:
             raise SystemExit(f"{path}:{number}: bad labelled line ({exc})") from None
 
 
-def evaluate(path: Path, detector: RiskDetector) -> Report:
+def evaluate(path: Path, detector: RiskDetector, kana: bool = False) -> Report:
     report = Report(path)
     for text, lang, label in read_labelled(path):
+        if kana and lang.startswith("ja"):
+            text = in_kana(text)
         result = detector.assess(text, lang)
         (report.covered if lang in detector.languages else report.uncovered).add(
             label, result.level
@@ -170,10 +179,13 @@ def main(argv: list[str] | None = None) -> int:
         help="a labelled JSONL file to evaluate (repeatable)",
     )
     parser.add_argument("--quiet", action="store_true", help="figures only, no texts")
+    parser.add_argument(
+        "--kana", action="store_true", help="rewrite Japanese lines without kanji first"
+    )
     args = parser.parse_args(argv)
     detector = RiskDetector.from_dir()
     for path in [*args.files, *args.more_files] or DEFAULT_FILES:
-        print_report(evaluate(path, detector), args.quiet)
+        print_report(evaluate(path, detector, args.kana), args.quiet)
     return 0
 
 

@@ -23,7 +23,7 @@ from bot.engine.spec import Registry as Names
 from bot.i18n import Locales
 from bot.places import Places
 from bot.responder import Responder
-from bot.risk import RiskDetector
+from bot.risk import default_detector
 from bot.runner import Runner
 from bot.safety import Safety
 from bot.settings import Settings
@@ -94,7 +94,7 @@ def load_bot(
         clock=clock or tokyo_now,
         catalog=Catalog.load(),
         triage=Triage.load(),
-        risk=RiskDetector.from_dir(),
+        risk=default_detector(),  # immutable, so one per process (it takes seconds to build)
         places=Places.load(),
         settings=settings,
     )

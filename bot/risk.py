@@ -18,6 +18,10 @@ to fold text and how to combine matches:
 - A ``fallback`` rule (the safety net: 自殺, リスカ, 死にたい... in a form no other rule
   understood) only counts when no other rule reached its level, so its reason
   (``risk_word_unclear``) tells the counsellor that a risk word was seen but not understood.
+- A ``together`` rule lists cues that mean little alone and much side by side, anywhere in
+  the message (いま屋上 … 下見てる; a goodbye … もう戻らない): it fires only when every cue
+  matches and none of those matches is silenced. It is how a plan told in hints, with no word
+  of dying, still reaches its level.
 - Every loaded language is checked on every message, whatever ``lang`` says: people mix
   languages, and a missed 死にたい costs far more than a few microseconds.
 
@@ -41,6 +45,8 @@ from typing import IO, Any
 
 import jsonschema
 import yaml
+
+from bot.risk_readings import KANJI_ONLY, Reader, sudachi_reader, with_readings
 
 
 class Level(IntEnum):
@@ -331,8 +337,10 @@ def anchors_of(pattern: str) -> frozenset[str] | None:
 class _Gate:
     """Which of many patterns can possibly match a text, from their anchors.
 
-    Each anchor is filed under its rarest character; a text is checked only against the
-    anchors filed under characters it contains (a set intersection and a few ``in`` tests).
+    Each anchor is filed under its rarest character pair (or its one character, for an
+    anchor of one); a text is checked only against the anchors filed under pairs it
+    contains (a set intersection and a few ``in`` tests). Pairs, not single characters:
+    with eleven languages, hundreds of Latin anchors share the letter "m" but few share "mu".
     """
 
     def __init__(self, anchor_sets: Sequence[frozenset[str] | None]) -> None:
@@ -343,8 +351,7 @@ class _Gate:
                 always.add(number)
                 continue
             for anchor in anchors:
-                key = max(anchor, key=_char_rarity)
-                index.setdefault(key, {}).setdefault(anchor, set()).add(number)
+                index.setdefault(_gate_key(anchor), {}).setdefault(anchor, set()).add(number)
         self._index = {
             key: tuple((anchor, frozenset(numbers)) for anchor, numbers in filed.items())
             for key, filed in index.items()
@@ -354,11 +361,20 @@ class _Gate:
 
     def candidates(self, text: str) -> set[int]:
         found = set(self.always)
-        for key in self._keys.intersection(text):
+        pieces = set(text)
+        pieces.update(map(str.__add__, text, text[1:]))
+        for key in self._keys.intersection(pieces):
             for anchor, numbers in self._index[key]:
                 if anchor in text:
                     found |= numbers
         return found
+
+
+def _gate_key(anchor: str) -> str:
+    if len(anchor) == 1:
+        return anchor
+    pairs = (anchor[i : i + 2] for i in range(len(anchor) - 1))
+    return max(pairs, key=lambda pair: _char_rarity(pair[0]) + _char_rarity(pair[1]))
 
 
 # --- reading the data files, with line numbers -------------------------------------------------
@@ -427,12 +443,20 @@ def _read_source(path: Path, validator: jsonschema.protocols.Validator) -> _Sour
 
 
 _TERM_REFERENCE = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
+# Every pattern is compiled once to check it and once more for the detector; re's own cache
+# holds 512, far fewer than the lexicons' patterns, so keep them all.
+_regex = functools.cache(re.compile)
 
 
 def _compile_pattern(
-    source: _Source, where: list[str | int], raw: str, terms: dict[str, str]
+    source: _Source,
+    where: list[str | int],
+    raw: str,
+    terms: dict[str, str],
+    read: Reader | None = None,
 ) -> str:
-    """Expand {TERMS}, check the pattern's form, fold it; return regex source (compiled once)."""
+    """Expand {TERMS}, check the pattern's form, add kana readings when ``read`` is given,
+    fold it; return regex source (compiled once)."""
 
     def expand(match: re.Match[str]) -> str:
         name = match.group(1)
@@ -445,9 +469,11 @@ def _compile_pattern(
         raise source.error(where, "write the pattern in NFKC form (half-width ASCII, no ｶﾅ)")
     if re.search(r"(?<!\\)[A-Z]", re.sub(r"\\.|\(\?P[<=]", "", expanded)):
         raise source.error(where, "write ASCII letters in lower case: messages are lower-cased")
+    if read is not None and not raw.startswith(KANJI_ONLY):
+        expanded = with_readings(expanded, read, fold)
     folded = _diacritics_optional(fold(expanded))
     try:
-        re.compile(folded)
+        _regex(folded)
     except re.error as exc:
         raise source.error(where, f"not a valid regular expression: {exc}") from None
     return folded
@@ -541,6 +567,7 @@ class Entry:
     examples: tuple[str, ...]
     is_override: bool
     fallback: bool = False  # counts only when no other rule reached its level
+    together: tuple[str, ...] = ()  # cues that must all match (instead of any one pattern)
 
 
 def _read_lexicon(path: Path, validator: jsonschema.protocols.Validator) -> list[Entry]:
@@ -561,6 +588,7 @@ def _read_lexicon(path: Path, validator: jsonschema.protocols.Validator) -> list
 
     for name, raw in (data.get("terms") or {}).items():
         terms[name] = _TERM_REFERENCE.sub(earlier_term, raw)
+    read = sudachi_reader() if data.get("kana_readings") else None
     entries: list[Entry] = []
     seen: set[str] = set()
     for section, is_override in (("rules", False), ("overrides", True)):
@@ -569,9 +597,12 @@ def _read_lexicon(path: Path, validator: jsonschema.protocols.Validator) -> list
             if item["id"] in seen:
                 raise source.error(where + ["id"], f"duplicate id {item['id']}")
             seen.add(item["id"])
-            patterns = tuple(
-                _compile_pattern(source, where + ["patterns", n], raw, terms)
-                for n, raw in enumerate(item["patterns"])
+            patterns, together = (
+                tuple(
+                    _compile_pattern(source, where + [key, n], raw, terms, read)
+                    for n, raw in enumerate(item.get(key, ()))
+                )
+                for key in ("patterns", "together")
             )
             entries.append(
                 Entry(
@@ -582,6 +613,7 @@ def _read_lexicon(path: Path, validator: jsonschema.protocols.Validator) -> list
                     examples=tuple(item.get("examples", ())),
                     is_override=is_override,
                     fallback=bool(item.get("fallback", False)),
+                    together=together,
                 )
             )
     return entries
@@ -591,7 +623,35 @@ def _read_lexicon(path: Path, validator: jsonschema.protocols.Validator) -> list
 class _Pattern:
     entry: Entry
     regex: re.Pattern[str]
-    has_core: bool  # the pattern names its meaning-bearing word with (?P<core>...)
+    also: tuple[re.Pattern[str], ...] = ()  # a together rule's other cues, all needed too
+
+    def hit(self, text: str, silenced: Sequence[tuple[int, int]]) -> bool:
+        return all(_unsilenced(regex, text, silenced) for regex in (self.regex, *self.also))
+
+
+def _unsilenced(regex: re.Pattern[str], text: str, silenced: Sequence[tuple[int, int]]) -> bool:
+    """Whether ``regex`` matches somewhere no override has reinterpreted.
+
+    With a ``(?P<core>...)`` group, a match is silenced when an override covers its core;
+    without one (or when the core's branch took no part), when it covers the whole match.
+    """
+    has_core = "core" in regex.groupindex
+    position = 0
+    while (hit := regex.search(text, position)) is not None:
+        start, end = hit.span("core") if has_core else (-1, -1)
+        if start < 0:
+            start, end = hit.span()
+        if not any(s <= start and end <= e for s, e in silenced):
+            return True
+        position = hit.start() + 1
+    return False
+
+
+def _together_pattern(entry: Entry) -> _Pattern:
+    """A together rule is searched by its most selective cue; the others are checked after."""
+    regexes = [_regex(part) for part in entry.together]
+    regexes.sort(key=lambda r: -_anchor_quality(anchors_of(r.pattern) or frozenset({""})))
+    return _Pattern(entry, regexes[0], tuple(regexes[1:]))
 
 
 class RiskDetector:
@@ -606,11 +666,13 @@ class RiskDetector:
         # Overrides first (their spans must be known before rules are judged), then rules
         # from the most urgent level down; a message is searched in this order.
         ordered = sorted(entries, key=lambda e: (not e.is_override, -e.level))
-        compiled = (
-            (entry, re.compile(pattern)) for entry in ordered for pattern in entry.patterns
-        )
         self._patterns = tuple(
-            _Pattern(entry, regex, "core" in regex.groupindex) for entry, regex in compiled
+            pattern
+            for entry in ordered
+            for pattern in (
+                *(_Pattern(entry, _regex(source)) for source in entry.patterns),
+                *((_together_pattern(entry),) if entry.together else ()),
+            )
         )
         self._gate = _Gate([anchors_of(p.regex.pattern) for p in self._patterns])
 
@@ -655,15 +717,8 @@ class RiskDetector:
                     silenced.extend(spans)
                     found[entry.id] = entry
                 continue
-            position = 0
-            while (hit := regex.search(text, position)) is not None:
-                start, end = hit.span("core") if pattern.has_core else (-1, -1)
-                if start < 0:  # no core group, or its branch did not take part
-                    start, end = hit.span()
-                if not any(s <= start and end <= e for s, e in silenced):
-                    found[entry.id] = entry
-                    break
-                position = hit.start() + 1
+            if pattern.hit(text, silenced):
+                found[entry.id] = entry
         return _assessment(found.values()) if found else NO_RISK
 
     def check_examples(self) -> list[str]:

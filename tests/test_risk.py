@@ -17,8 +17,10 @@ from bot.risk import (
     RiskDetector,
     anchors_of,
     default_locales_dir,
+    fold,
     run_jsonl,
 )
+from bot.risk_readings import in_kana, sudachi_reader, with_readings
 
 DATA = Path(__file__).parent / "data"
 TRAINING = ("risk_labelled.jsonl", "risk_heldout.jsonl")
@@ -31,8 +33,22 @@ FRESH = ("risk_fresh.jsonl", "risk_fresh2.jsonl", "risk_fresh3.jsonl")
 # test_families_from_the_independent_set), so it too is now a regression floor held to the
 # full targets. risk_independent2.jsonl, by a second such writer, first measured at recall
 # 0.850, high as high 0.800, false flags 0.067 (see test_families_from_the_second_independent
-# _set) and held to the full targets since.
-INDEPENDENT = ("risk_independent.jsonl", "risk_independent2.jsonl")
+# _set) and held to the full targets since. Three more writers followed, each first measured
+# before anything was fixed for them: risk_independent3.jsonl at 0.762 / 0.625 / 0.067;
+# risk_independent4.jsonl at 0.675 / 0.700 / 0.100 (after kana readings and together rules);
+# risk_independent5.jsonl at 0.800 / 0.675 / 0.111 (after set 4's families). See
+# test_families_from_the_third_to_fifth_independent_sets. New wording keeps finding gaps: a
+# next independent set is the honest measure, and these are regression floors.
+INDEPENDENT = (
+    "risk_independent.jsonl",
+    "risk_independent2.jsonl",
+    "risk_independent3.jsonl",
+    "risk_independent4.jsonl",
+    "risk_independent5.jsonl",
+    # zh, ko, pt, es, tl, th, ne, id by a writer who never saw those lexicons, written while
+    # they were: first measured at 0.675 / 0.750 / 0.075, then closed by family.
+    "risk_multilingual.jsonl",
+)
 
 
 @pytest.fixture(scope="module")
@@ -398,6 +414,75 @@ def test_families_from_the_second_independent_set(
     assert detector.assess(text).level == level
 
 
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        # at the edge, told in hints: where the writer is, and what they see or do next
+        ("いまビルの屋上。下の道路見てる", Level.HIGH),
+        ("川きた。このまま入っていく", Level.HIGH),
+        ("踏切のとこまで来た。つぎの電車に", Level.HIGH),
+        ("i'm at the bridge rn. goodbye", Level.HIGH),
+        ("屋上でお昼たべてる、下の道路でパレードやってる", Level.NONE),
+        ("海きた!このまま泳いでくる", Level.NONE),
+        ("at the station, next train is late again", Level.NONE),
+        # a goodbye, and no coming back or going ahead; affairs put in order
+        ("さよならって送った。もう戻りません", Level.HIGH),
+        ("パパごめん、先に行くね", Level.HIGH),
+        ("今日でいなくなる。犬のことよろしく", Level.HIGH),
+        ("今日で最後のバイト!みんなありがとう", Level.NONE),
+        ("ばいばい、また明日ね", Level.NONE),
+        # the pills, all of them, and now; a height and a jump in either order
+        ("今から頓服ぜんぶ飲む", Level.HIGH),
+        ("眠剤まとめて飲んだ。もう起きないと思う", Level.HIGH),
+        ("10階から飛んでくる", Level.HIGH),
+        ("ジュース全部飲んだ、ねむい", Level.NONE),
+        # hurt now and the attacker still there; a threat at the door; a knife
+        ("彼氏にさっき蹴られて、まだ隣の部屋にいる", Level.HIGH),
+        ("借金取りに殺すぞって言われた。家の前に車がいる", Level.HIGH),
+        ("he said he'd kill me and he's at the door", Level.HIGH),
+        ("my stepdad locked me in the garage and beat me", Level.HIGH),
+        ("昔殴られてたけど、今は離れて暮らしてる", Level.NONE),
+        # carers at the limit; a habit of being hit; neglect; ideation in dialect
+        ("介護つかれた。母と一緒に死のうと思う", Level.HIGH),
+        ("夫は機嫌が悪いと物を投げてくる。毎日こわい", Level.MEDIUM),
+        ("my girlfriend slaps me whenever i'm late", Level.MEDIUM),
+        ("生きとっても意味ないわ", Level.MEDIUM),
+        ("ずっと眠ってたい。もう起きたくない", Level.MEDIUM),
+        ("日曜の朝は起きたくない", Level.NONE),
+        ("トラックにはねられたらいいのに", Level.MEDIUM),
+        # a report, a drill, a diet, a recipe, a scene, make-up: ordinary uses
+        ("自由研究で自殺の統計をまとめたい", Level.NONE),
+        ("防災訓練でベランダから避難ばしごを使った", Level.NONE),
+        ("禁煙は今日でおわり、明日から吸う", Level.NONE),
+        ("パパが包丁でにんじん切ってくれた", Level.NONE),
+        ("映画で主人公が崖から飛び降りる場面こわかった", Level.NONE),
+        ("傷メイクの練習で腕にきず描いた", Level.NONE),
+        ("人生終わった、定期落とした", Level.NONE),
+        ("bài thi hôm nay chết rồi", Level.NONE),
+        # ...and none of them hides the writer's own risk beside it
+        ("人生終わった、定期落とした。もう死にたい", Level.MEDIUM),
+        ("映画で主人公が崖から飛び降りる場面あった。私も今夜飛び降りる", Level.HIGH),
+    ],
+)
+def test_families_from_the_third_to_fifth_independent_sets(
+    detector: RiskDetector, text: str, level: Level
+) -> None:
+    """Each family of phrasing missed or misread in risk_independent3/4/5.jsonl, in
+    spellings and languages those sets do not contain."""
+    assert detector.assess(text).level == level
+
+
+def test_a_together_rule_needs_every_cue(detector: RiskDetector) -> None:
+    # Alone, each cue of ja:suicide_plan_imminent.at_the_edge is an ordinary message.
+    assert detector.assess("海きた").level == Level.NONE
+    assert detector.assess("このまま歩いていく").level == Level.NONE
+    together = detector.assess("海きた。このまま歩いていく")
+    assert together.level == Level.HIGH
+    assert together.rules == ("ja:suicide_plan_imminent.at_the_edge",)
+    # A cue an override has reinterpreted does not count (海で花火 is an evening out).
+    assert detector.assess("海で花火。このまま歩いていく").level == Level.NONE
+
+
 def test_an_override_on_the_core_word_silences_a_long_match(detector: RiskDetector) -> None:
     # 今日…死ぬ is an act unless 死ぬ itself is read as figurative (テスト死ぬ).
     assert detector.assess("今日、川に行って死ぬ").level == Level.HIGH
@@ -419,15 +504,17 @@ def test_the_safety_net_catches_risk_words_no_rule_understood(detector: RiskDete
 
 
 def test_no_override_silences_any_rule_example_beside_it(detector: RiskDetector) -> None:
-    """Every override example next to every rule example, both ways round: the rule's level
-    must survive. An override whose gaps reach across a sentence would fail here."""
+    """Every override example next to every rule example of its language, both ways round:
+    the rule's level must survive. An override whose gaps reach across a sentence would fail
+    here. (Across languages the pairs would be thousands more and tell nothing new.)"""
     overrides = [(e, x) for e in detector.entries if e.is_override for x in e.examples]
     rules = [(e, x) for e in detector.entries if not e.is_override for x in e.examples]
     assert overrides and rules
     failures = [
         text
-        for _, near in overrides
+        for override, near in overrides
         for rule, example in rules
+        if override.id.split(":")[0] == rule.id.split(":")[0]
         for text in (f"{near}。{example}", f"{example}。{near}", f"{near} {example}")
         if detector.assess(text).level < rule.level
     ]
@@ -623,15 +710,17 @@ def test_labelled_sets_are_large_and_balanced() -> None:
     assert not {item["text"] for item in main} & {item["text"] for item in heldout}
 
 
-def figures(detector: RiskDetector, name: str) -> dict[str, float]:
+def figures(detector: RiskDetector, name: str, kana: bool = False) -> dict[str, float]:
     """Recall of medium+high, high as high, false flags on none, over the languages that
-    have a lexicon (benchmarks/risk_eval.py prints the rest)."""
+    have a lexicon (benchmarks/risk_eval.py prints the rest). With ``kana``, Japanese lines
+    are first rewritten without kanji, as children write."""
     risky = high = none = 0
     risky_found = high_found = none_flagged = 0
     for item in labelled(name):
-        if item["lang"] not in detector.languages:
+        if item["lang"] not in detector.languages or (kana and item["lang"] != "ja"):
             continue
-        label, got = Level.parse(item["level"]), detector.assess(item["text"], item["lang"]).level
+        text = in_kana(item["text"]) if kana else item["text"]
+        label, got = Level.parse(item["level"]), detector.assess(text, item["lang"]).level
         if label >= Level.MEDIUM:
             risky += 1
             risky_found += got >= Level.MEDIUM
@@ -658,6 +747,16 @@ def test_targets_on_the_labelled_sets(detector: RiskDetector, name: str) -> None
     assert found["false_flags"] <= 0.05, found
 
 
+def test_japanese_written_without_kanji_keeps_the_targets(detector: RiskDetector) -> None:
+    """The labelled set's Japanese lines rewritten in kana (しにたい, くすりぜんぶのんだ).
+    Before patterns were given their readings this was recall 0.684, high as high 0.552,
+    false flags 0.092 (benchmarks/risk_eval.py --kana)."""
+    found = figures(detector, "risk_labelled.jsonl", kana=True)
+    assert found["recall"] >= 0.97, found
+    assert found["high_as_high"] >= 0.9, found
+    assert found["false_flags"] <= 0.05, found
+
+
 @pytest.mark.parametrize("name", FRESH)
 def test_floor_on_the_fresh_sets(detector: RiskDetector, name: str) -> None:
     """A softer floor on the fresh sets: recall of medium+high >= 0.9, false flags on
@@ -668,3 +767,46 @@ def test_floor_on_the_fresh_sets(detector: RiskDetector, name: str) -> None:
     found = figures(detector, name)
     assert found["recall"] >= 0.9, found
     assert found["false_flags"] <= 0.08, found
+
+
+# --- kana readings of Japanese patterns ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("死にたい", "(?:死にたい|(?<![々一-鿿])しにたい)"),  # し after a kanji is its ending
+        # readings are folded like messages (small kana made large: いしょ is いしよ)
+        ("遺書(?:を)?書いた", "(?:遺書|いしよ)(?:を)?(?:書いた|かいた)"),
+        ("首を?吊る", "(?:首|くび)を?(?:吊る|つる)"),  # the quantifier keeps its one kana
+        ("[^死殺]{0,4}消えたい", "[^死殺]{0,4}(?:消えたい|きえたい)"),  # classes untouched
+        ("(?<!鼻血)血", "(?<!鼻血)血"),  # look-behinds keep their width; 血 alone is ち
+        ("殺(?:す|される)", "殺(?:す|される)"),  # a verb stem alone would read さつ
+        ("リスカ", "リスカ"),
+    ],
+)
+def test_patterns_gain_the_readings_of_their_kanji_words(pattern: str, expected: str) -> None:
+    assert with_readings(pattern, sudachi_reader(), fold) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("しにたい", Level.MEDIUM),
+        ("きえたい", Level.MEDIUM),
+        ("くすりいっぱいのんだ", Level.HIGH),
+        ("いしょかいた", Level.HIGH),
+        ("こんやしぬ", Level.HIGH),
+        ("まいにちおとうさんになぐられる", Level.MEDIUM),
+        ("しぬほどわらった", Level.NONE),
+        ("楽しんじゃおう", Level.NONE),  # しんじゃおう is the ending of 楽
+        ("あたらしいしょくばです", Level.NONE),  # 遺書 is (?#kanji-only) on its own
+        ("うみいきたい", Level.NONE),  # 逝きたい read in kana is 行きたい
+    ],
+)
+def test_kana_spelling_is_understood(detector: RiskDetector, text: str, level: Level) -> None:
+    assert detector.assess(text).level == level
+
+
+def test_in_kana_rewrites_kanji_words_only() -> None:
+    assert in_kana("薬を全部飲んだ、ｗ") == "くすりをぜんぶのんだ、ｗ"

@@ -1,0 +1,300 @@
+"""Risk lexicons for Chinese (zh) and Korean (ko): realistic messages per level, figures of
+speech and hard negatives, and proof that neither lexicon changes how a message of another
+language is graded (Chinese shares many characters with Japanese)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.risk import Level, RiskDetector, default_locales_dir
+
+DATA = Path(__file__).parent / "data"
+OURS = ("zh", "ko")
+
+
+@pytest.fixture(scope="module")
+def detector() -> RiskDetector:
+    return RiskDetector.from_dir()
+
+
+@pytest.fixture(scope="module")
+def without_ours(tmp_path_factory: pytest.TempPathFactory) -> RiskDetector:
+    """The same data with every lexicon but zh and ko: what other languages got before."""
+    source = default_locales_dir()
+    root = tmp_path_factory.mktemp("risk") / "locales"
+    root.mkdir()
+    shutil.copy(source / "risk-normalise.yaml", root / "risk-normalise.yaml")
+    for path in source.glob("*/risk.yaml"):
+        if path.parent.name not in OURS:
+            (root / path.parent.name).mkdir()
+            shutil.copy(path, root / path.parent.name / "risk.yaml")
+    return RiskDetector.from_dir(root)
+
+
+ZH = [
+    # high: an act now or soon, a note, a place, pills taken, bleeding, violence, threats
+    ("今晚我就去死", "high"),
+    ("我决定了，今晚跳楼", "high"),
+    ("今天晚上我要自殺", "high"),  # traditional
+    ("遗书写好了，谢谢大家", "high"),
+    ("我现在在楼顶，不想再活了", "high"),
+    ("我現在在樓頂", "high"),
+    ("我刚吃了一整瓶安眠药", "high"),
+    ("吃了三十片安眠药", "high"),
+    ("我刚吞了一把💊", "high"),  # the emoji arrives as 薬
+    ("刚刚割了手腕，血一直止不住", "high"),
+    ("我爸正在打我，救命", "high"),
+    ("被锁在房间里出不去，刚被打了", "high"),
+    ("他说要杀了我", "high"),
+    # medium: the wish to die or not to live, self-harm, ongoing abuse
+    ("我真的好想死", "medium"),
+    ("我不想活了", "medium"),
+    ("活著沒意思", "medium"),  # traditional
+    ("为什么还要活着", "medium"),
+    ("好想从这个世界消失", "medium"),
+    ("我想紫砂", "medium"),  # homophone of 自杀
+    ("bu xiang huo le", "medium"),  # pinyin
+    ("wo xiang si", "medium"),
+    ("希望自己没出生", "medium"),
+    ("我又自残了", "medium"),
+    ("我爸一喝酒就打我", "medium"),
+    ("我在バイト被店长打了", "medium"),  # mixed with Japanese
+    ("我以前割腕过", "medium"),  # a past attempt is history, not an act now
+    ("不是不想死", "medium"),  # double negation
+    # low: distress, someone else's risk, a negation, pain said as dying
+    ("我好孤独", "low"),
+    ("最近一直失眠", "low"),
+    ("每天晚上都哭", "low"),
+    ("在学校被欺负", "low"),
+    ("我朋友说她想死", "low"),
+    ("我不想死", "low"),
+    ("难受得想死", "low"),
+    # none: figures of speech, missing someone, news, stories, other deaths, everyday words
+    ("笑死我了", "none"),
+    ("累死了", "none"),
+    ("尴尬得想死", "none"),
+    ("想死你了", "none"),  # "I missed you so much"
+    ("今天看了一个自杀的新闻", "none"),
+    ("电影里主角最后自杀了", "none"),
+    ("我爷爷去年去世了", "none"),
+    ("我在天台看星星", "none"),
+    ("鼻血止不住", "none"),
+    ("他在打我电话", "none"),  # 打电话: phoning
+    ("紫砂壶很贵", "none"),  # the teapot clay
+    ("我的梦想消失了", "none"),
+    ("不想活动", "none"),
+    ("今天考试要死了", "none"),
+    ("我妈知道了会杀了我", "none"),
+    ("今天跳楼价大甩卖", "none"),  # rock-bottom prices
+    ("这个问题我想死磕到底", "none"),  # stick at it
+    ("我想死心了", "none"),  # give up on him
+    ("又看到自杀式袭击的报道", "none"),
+]
+
+KO = [
+    # high
+    ("오늘 밤에 죽을 거야", "high"),
+    ("내일 자살할 거야", "high"),
+    ("죽기로 결심했어", "high"),
+    ("지금 옥상이야. 뛰어내릴 거야", "high"),
+    ("다리 위에 서 있어", "high"),
+    ("유서 다 썼어", "high"),
+    ("수면제 한 통 다 먹었어", "high"),
+    ("약을 30알 먹었어", "high"),
+    ("방금 손목 그었어, 피가 안 멈춰", "high"),
+    ("아빠가 지금 때리고 있어", "high"),
+    ("방에 갇혀서 못 나가", "high"),
+    ("아빠가 나 죽여버린대", "high"),
+    # medium, with and without spaces and in chat spellings
+    ("죽고 싶다", "medium"),
+    ("죽고싶다", "medium"),
+    ("죽고시퍼", "medium"),
+    ("뒤지고 싶다", "medium"),
+    ("살기 싫어", "medium"),
+    ("살고 싶지 않아", "medium"),
+    ("사는 게 의미 없어", "medium"),
+    ("그냥 사라지고 싶어", "medium"),
+    ("자살각", "medium"),
+    ("한강 물 온도 몇 도야", "medium"),
+    ("차라리 죽는 게 나아", "medium"),
+    ("또 자해했어", "medium"),
+    ("아빠가 술만 마시면 때려", "medium"),
+    ("엄마한테 맨날 맞아", "medium"),
+    ("중학교 때 자해했었어", "medium"),  # history
+    ("죽고 싶지 않은 건 아니야", "medium"),  # double negation
+    # low
+    ("너무 외로워", "low"),
+    ("잠이 안 와", "low"),
+    ("반에서 왕따 당해", "low"),
+    ("친구가 자꾸 죽고 싶대", "low"),
+    ("죽고 싶지는 않아", "low"),
+    ("죽고 싶을 만큼 힘들어", "low"),
+    # none
+    ("피곤해 죽겠어", "none"),
+    ("배고파 죽겠다", "none"),
+    ("웃겨 죽겠네", "none"),
+    ("쪽팔려서 죽고 싶다", "none"),
+    ("죽고 싶지만 떡볶이는 먹고 싶어", "none"),  # a book title
+    ("엄마가 알면 나 죽인대 ㅋㅋ", "none"),
+    ("자살 예방 교육 받았어", "none"),
+    ("드라마에서 주인공이 자살했어", "none"),
+    ("할머니가 작년에 돌아가셨어", "none"),
+    ("친구들이랑 옥상에 있어", "none"),
+    ("번지점프에서 뛰어내릴 거야", "none"),
+    ("코피가 안 멈춰", "none"),
+    ("학원 때려치우고 싶어", "none"),
+    ("이 옷 나한테 맞아", "none"),  # "it fits me"
+    ("오늘 죽을 거 같아", "none"),
+    ("너 죽을래?", "none"),
+    ("어제 축구하다 자살골 넣었어", "none"),  # an own goal
+]
+
+
+# Families of phrasing an independent test set found missing: for each, a message in other
+# words than the one it missed, and a hard negative that shares its surface but not its meaning.
+FAMILIES = [
+    # at a bridge, a river or the sea, with last words or no way back (a plan told in hints)
+    ("zh", "我在江边 最后跟你们说一声", "high"),
+    ("zh", "站在天台上 最后一条消息 对不起妈妈", "high"),
+    ("zh", "在桥上拍夜景 水好黑 有点吓人", "none"),
+    ("zh", "和朋友在海边烧烤 明天回去了", "none"),
+    # a letter left where it will be found, and ending it tonight
+    ("zh", "遗言写好了 现在就了断吧", "high"),
+    ("zh", "给爸妈的纸条放在书桌上了 今天一切都结束吧", "high"),
+    ("zh", "信写好了 今晚就寄出去", "none"),
+    ("zh", "推荐信写好了 今天结束了", "none"),
+    # all the pills or a count, and drifting off or saying sorry
+    ("zh", "把抽屉里的安定片全吞了 四十多片 眼皮好重", "high"),
+    ("zh", "感冒药全吃完了 头还是好晕", "none"),  # finished the course
+    ("zh", "医生开的药都吃了 还是头晕", "none"),  # took it as told
+    # wishing not to wake up
+    ("zh", "如果睡着了就再也不醒来该多好", "medium"),
+    ("zh", "要是明天不用早起就好了", "none"),
+    ("zh", "要是明天不用醒来那么早就好了", "none"),
+    # hit by a partner whenever something sets him off
+    ("zh", "我男朋友一不高兴就打我 好几次了", "medium"),
+    ("zh", "他每天打我电话", "none"),
+    # a passport or residence card kept, and kept from leaving (migrant workers)
+    ("zh", "社长把在留卡扣着 不让我辞职", "medium"),
+    ("zh", "护照放在中介那里办签证 下周拿回来", "none"),
+    # cutting as a habit, told by the marks or by the relief
+    ("zh", "大腿上又添了好几道 刀片藏在笔袋里", "medium"),
+    ("zh", "划了以后才能冷静下来", "medium"),
+    ("zh", "切菜的时候不小心划了 手上多了一道口子", "none"),
+    ("zh", "被猫抓了 手上多了几道", "none"),
+    # the world would go on without me
+    ("ko", "내가 사라져도 다들 아무렇지 않게 살겠지", "medium"),
+    ("ko", "내가 없으면 가족들이 더 편할 거야", "medium"),
+    ("ko", "내가 없어도 회사는 잘 돌아가겠지 휴가 신청함", "none"),
+    ("ko", "왜 버티고 있는지 모르겠다", "low"),
+    # cut again, and the marks hidden
+    ("ko", "몰래 또 그었음 허벅지 흉터 늘어남", "medium"),
+    ("ko", "팔에 모기 자국 가리느라 긴팔 입음", "none"),
+    ("ko", "밑줄 또 그었어 긴팔 입고 도서관 감", "none"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "level"), FAMILIES)
+def test_families_found_missing(detector: RiskDetector, lang: str, text: str, level: str) -> None:
+    assert detector.assess(text, lang).level == Level.parse(level)
+
+
+@pytest.mark.parametrize(("text", "level"), ZH)
+def test_chinese_levels(detector: RiskDetector, text: str, level: str) -> None:
+    assert detector.assess(text, "zh").level == Level.parse(level)
+
+
+@pytest.mark.parametrize(("text", "level"), KO)
+def test_korean_levels(detector: RiskDetector, text: str, level: str) -> None:
+    assert detector.assess(text, "ko").level == Level.parse(level)
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("笑死我了，但我真的想死", Level.MEDIUM),
+        ("尴尬得想死。今晚我就去死", Level.HIGH),
+        ("想死你了。我不想活了", Level.MEDIUM),
+        ("今天看了自杀的新闻，我也想自杀", Level.MEDIUM),
+        ("我在天台看星星。我现在在楼顶，永别了", Level.HIGH),
+        ("배고파 죽겠다. 근데 진짜 죽고 싶어", Level.MEDIUM),
+        ("드라마에서 주인공이 자살했어. 나도 자살하고 싶어", Level.MEDIUM),
+        ("친구가 죽고 싶대. 나도 죽고 싶다", Level.MEDIUM),
+        ("코피가 안 멈춰. 방금 손목 그었어", Level.HIGH),
+    ],
+)
+def test_an_explained_use_never_hides_the_writers_own_risk(
+    detector: RiskDetector, text: str, level: Level
+) -> None:
+    assert detector.assess(text).level == level
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Japanese that shares the characters of Chinese risk words (想死, 自殺, 割腕, 孤独...)
+        "予想死者数が発表された",
+        "感想死ぬほど書いた",
+        "構想死ぬほど練った",
+        "理想消失の時代",
+        "自殺対策の授業があった",
+        "現在自殺対策について調べている",
+        "孤独・孤立対策の相談窓口",
+        "非常に孤独だ",
+        "被虐待児の支援について学んだ",
+        "天台宗のお寺に行った",
+        "割腕時計",
+        "毎日が憂鬱",
+        "抑鬱状態と診断された",
+        "今夜は飲み会",
+        "上司に毎日怒られる",
+        "生活が苦しい",
+    ],
+)
+def test_japanese_sharing_chinese_characters_is_graded_as_before(
+    detector: RiskDetector, without_ours: RiskDetector, text: str
+) -> None:
+    assert detector.assess(text, "ja") == without_ours.assess(text, "ja")
+
+
+def test_no_message_of_another_language_changes_level(
+    detector: RiskDetector, without_ours: RiskDetector
+) -> None:
+    """Every data example of the other lexicons and every labelled message in another
+    language keeps its level when zh and ko are loaded."""
+    texts = [
+        example
+        for entry in without_ours.entries
+        for example in entry.examples
+        if entry.id.split(":")[0] not in OURS
+    ]
+    for path in sorted(DATA.glob("risk_*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip() and (item := json.loads(line))["lang"] not in OURS:
+                texts.append(item["text"])
+    assert len(texts) > 1000
+    changed = [
+        text for text in texts if detector.assess(text).level != without_ours.assess(text).level
+    ]
+    assert changed == []
+
+
+def test_labelled_chinese_and_korean_messages(detector: RiskDetector) -> None:
+    items = [
+        json.loads(line)
+        for path in (DATA / "risk_labelled.jsonl", DATA / "risk_heldout.jsonl")  # exact levels
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    ours = [item for item in items if item["lang"] in OURS]
+    assert len(ours) >= 20
+    wrong = [
+        item["text"]
+        for item in ours
+        if detector.assess(item["text"], item["lang"]).level != Level.parse(item["level"])
+    ]
+    assert wrong == []
