@@ -2,7 +2,8 @@
 
     uv run python benchmarks/bench_risk.py [--rounds N]
 
-Times ``RiskDetector.assess`` over every message of the labelled files (many rounds; the best
+Times the bot's ``RiskDetector.assess`` (every lexicon and the learned second opinion)
+over every message of the labelled files (many rounds; the best
 round counts, as the least disturbed by other work on the machine), and in the same run a
 reference that any detector must pay at least: ``unicodedata.normalize("NFKC", text)`` plus
 one precompiled ``re.search`` of a single pattern on the same texts. Prints microseconds per
@@ -21,7 +22,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bot.risk import RiskDetector
+from bot.risk import default_detector
 
 
 def say(*parts: object, file=None) -> None:
@@ -64,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
-    detector = RiskDetector.from_dir()
+    detector = default_detector()  # as the bot runs: every lexicon and the second opinion
     build_ms = (time.perf_counter() - started) * 1000
     texts = load_texts()
     if not texts:

@@ -5,6 +5,7 @@
     uv run python benchmarks/risk_eval.py --file tests/data/risk_fresh.jsonl  # same, by option
     uv run python benchmarks/risk_eval.py --quiet              # figures only
     uv run python benchmarks/risk_eval.py --kana               # Japanese lines without kanji
+    uv run python benchmarks/risk_eval.py --second-opinion FILE  # as the bot runs: + the model
 
 Each input line is {"text", "lang", "level"} with a human label, given as a counsellor would:
 high = an act or plan now or imminent (pills taken, on a roof, a note written, bleeding,
@@ -24,6 +25,10 @@ reading: 死にたい as しにたい, 薬を全部飲んだ as くすりをぜ�
 teenagers write; the labels stay. It measures how the detector does on spelling it was not
 written in.
 
+By default only the lexicons are measured: the learned second opinion (bot/risk_model.py)
+is trained on every file in tests/data, so on those files it would only be measuring its
+own memory. --second-opinion adds it, as the bot runs; use it on files it never saw.
+
 The targets are computed over the languages that have a lexicon; languages without one yet
 are reported on their own line so the gap stays visible. Misclassified lines are printed
 with their text: this is our own test data, and this tool only runs locally.
@@ -39,7 +44,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.risk import Level, RiskDetector
+from bot.risk import Level, RiskDetector, default_detector
 from bot.risk_readings import in_kana
 
 
@@ -182,8 +187,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--kana", action="store_true", help="rewrite Japanese lines without kanji first"
     )
+    parser.add_argument(
+        "--second-opinion", action="store_true", help="add the learned model, as the bot runs"
+    )
     args = parser.parse_args(argv)
-    detector = RiskDetector.from_dir()
+    detector = default_detector() if args.second_opinion else RiskDetector.from_dir()
     for path in [*args.files, *args.more_files] or DEFAULT_FILES:
         print_report(evaluate(path, detector, args.kana), args.quiet)
     return 0

@@ -22,6 +22,8 @@ to fold text and how to combine matches:
   the message (いま屋上 … 下見てる; a goodbye … もう戻らない): it fires only when every cue
   matches and none of those matches is silenced. It is how a plan told in hints, with no word
   of dying, still reaches its level.
+- A learned second opinion (``bot/risk_model.py``) may raise a message the rules left below
+  medium to medium (reason ``learned_signal``), never to high and never lower.
 - Every loaded language is checked on every message, whatever ``lang`` says: people mix
   languages, and a missed 死にたい costs far more than a few microseconds.
 
@@ -43,9 +45,11 @@ from re import _constants as _sre  # type: ignore[attr-defined]  # re's own pars
 from re import _parser as _sre_parser  # type: ignore[attr-defined]
 from typing import IO, Any
 
+import ahocorasick
 import jsonschema
 import yaml
 
+from bot.risk_model import RiskModel
 from bot.risk_readings import KANJI_ONLY, Reader, sudachi_reader, with_readings
 
 
@@ -78,6 +82,7 @@ REASONS: tuple[str, ...] = (
     "abuse_ongoing",
     "harm_to_others",
     "risk_word_unclear",
+    "learned_signal",
     "distress",
 )
 _REASON_ORDER = {code: index for index, code in enumerate(REASONS)}
@@ -96,6 +101,7 @@ class Assessment:
 
 
 NO_RISK = Assessment(Level.NONE)
+LEARNED_RULE = "model:learned_signal"  # in Assessment.rules when the second opinion raised it
 
 
 class RiskDataError(ValueError):
@@ -337,44 +343,33 @@ def anchors_of(pattern: str) -> frozenset[str] | None:
 class _Gate:
     """Which of many patterns can possibly match a text, from their anchors.
 
-    Each anchor is filed under its rarest character pair (or its one character, for an
-    anchor of one); a text is checked only against the anchors filed under pairs it
-    contains (a set intersection and a few ``in`` tests). Pairs, not single characters:
-    with eleven languages, hundreds of Latin anchors share the letter "m" but few share "mu".
+    All anchors go into one Aho-Corasick automaton (pyahocorasick): a single pass over the
+    text finds every anchor it contains, whatever their number. With eleven languages there
+    are thousands of anchors, and a per-anchor ``in`` test cost more than the regexes did.
     """
 
     def __init__(self, anchor_sets: Sequence[frozenset[str] | None]) -> None:
-        index: dict[str, dict[str, set[int]]] = {}
+        numbers_by_anchor: dict[str, set[int]] = {}
         always: set[int] = set()
         for number, anchors in enumerate(anchor_sets):
             if anchors is None:
                 always.add(number)
                 continue
             for anchor in anchors:
-                index.setdefault(_gate_key(anchor), {}).setdefault(anchor, set()).add(number)
-        self._index = {
-            key: tuple((anchor, frozenset(numbers)) for anchor, numbers in filed.items())
-            for key, filed in index.items()
-        }
-        self._keys = frozenset(self._index)
+                numbers_by_anchor.setdefault(anchor, set()).add(number)
+        self._automaton = ahocorasick.Automaton()
+        for anchor, numbers in numbers_by_anchor.items():
+            self._automaton.add_word(anchor, frozenset(numbers))
+        if numbers_by_anchor:
+            self._automaton.make_automaton()
         self.always = frozenset(always)
 
     def candidates(self, text: str) -> set[int]:
         found = set(self.always)
-        pieces = set(text)
-        pieces.update(map(str.__add__, text, text[1:]))
-        for key in self._keys.intersection(pieces):
-            for anchor, numbers in self._index[key]:
-                if anchor in text:
-                    found |= numbers
+        if self._automaton.kind == ahocorasick.AHOCORASICK:
+            for _, numbers in self._automaton.iter(text):
+                found |= numbers
         return found
-
-
-def _gate_key(anchor: str) -> str:
-    if len(anchor) == 1:
-        return anchor
-    pairs = (anchor[i : i + 2] for i in range(len(anchor) - 1))
-    return max(pairs, key=lambda pair: _char_rarity(pair[0]) + _char_rarity(pair[1]))
 
 
 # --- reading the data files, with line numbers -------------------------------------------------
@@ -388,6 +383,10 @@ def _data_root() -> Path:
 
 def default_locales_dir() -> Path:
     return _data_root() / "locales"
+
+
+def default_model_path() -> Path:
+    return _data_root() / "locales" / "risk-model.json"
 
 
 def default_schema_path() -> Path:
@@ -658,9 +657,14 @@ class RiskDetector:
     """Grades messages. Build it once (it compiles every lexicon); ``assess`` is pure."""
 
     def __init__(
-        self, normaliser: Normaliser, entries: Sequence[Entry], languages: Sequence[str]
+        self,
+        normaliser: Normaliser,
+        entries: Sequence[Entry],
+        languages: Sequence[str],
+        second_opinion: RiskModel | None = None,
     ) -> None:
         self.normalise = normaliser
+        self.second_opinion = second_opinion
         self.languages = tuple(languages)
         self.entries = tuple(entries)
         # Overrides first (their spans must be known before rules are judged), then rules
@@ -678,7 +682,10 @@ class RiskDetector:
 
     @classmethod
     def from_dir(
-        cls, locales_dir: Path | None = None, schema_path: Path | None = None
+        cls,
+        locales_dir: Path | None = None,
+        schema_path: Path | None = None,
+        second_opinion: RiskModel | None = None,
     ) -> RiskDetector:
         locales_dir = locales_dir or default_locales_dir()
         schema = json.loads((schema_path or default_schema_path()).read_text(encoding="utf-8"))
@@ -691,12 +698,20 @@ class RiskDetector:
             languages.append(path.parent.name)
         if not languages:
             raise RiskDataError(f"{locales_dir}: no <lang>/risk.yaml lexicon found")
-        return cls(normaliser, entries, languages)
+        return cls(normaliser, entries, languages, second_opinion)
 
     def assess(self, text: str, lang: str = "ja") -> Assessment:
         """Grade one message. ``lang`` is the conversation's language; every lexicon is
-        checked regardless, so the result does not depend on it."""
-        return self._assess_normalised(self.normalise(text), gated=True)
+        checked regardless, so the result does not depend on it. The second opinion, when
+        there is one, may raise a message the lexicons left below medium to medium."""
+        normalised = self.normalise(text)
+        result = self._assess_normalised(normalised, gated=True)
+        model = self.second_opinion
+        if model is None or result.level >= Level.MEDIUM or not model.flags(normalised):
+            return result
+        return Assessment(
+            Level.MEDIUM, ("learned_signal", *result.reasons), (*result.rules, LEARNED_RULE)
+        )
 
     def _assess_normalised(self, text: str, gated: bool) -> Assessment:
         if not text:
@@ -759,7 +774,8 @@ def _assessment(found: Iterable[Entry]) -> Assessment:
 
 @functools.cache
 def default_detector() -> RiskDetector:
-    return RiskDetector.from_dir()
+    """The detector the bot uses: every lexicon, and the learned second opinion."""
+    return RiskDetector.from_dir(second_opinion=RiskModel.load(default_model_path()))
 
 
 def normalise(text: str) -> str:

@@ -1,0 +1,128 @@
+"""The learned second opinion: it raises hints the rules miss to medium and no further, it
+never lowers a level, its weights file is the one the labelled data makes, and the bot
+answers what it raises with the crisis response."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from redis.asyncio import Redis
+from support.webchat_client import card_titles, choice_ids, open_tab, say, texts
+
+from bot.risk import LEARNED_RULE, Assessment, Level, RiskDetector, default_detector
+from bot.risk_model import RiskModel, char_ngrams
+from bot.store import keys
+
+ROOT = Path(__file__).resolve().parent.parent
+# In no labelled file: no rule understands them, the model does.
+UNSEEN_HINTS = (
+    "もう誰にも迷惑かけないように、静かにいなくなる方法ばかり考えてる",
+    "i keep thinking everyone would be fine if i just stopped",
+)
+
+
+@pytest.fixture(scope="module")
+def bot_detector() -> RiskDetector:
+    return default_detector()
+
+
+def with_model(detector: RiskDetector, model: RiskModel | None) -> RiskDetector:
+    return RiskDetector(detector.normalise, detector.entries, detector.languages, model)
+
+
+@pytest.mark.parametrize("text", UNSEEN_HINTS)
+def test_hints_the_rules_miss_are_raised_to_medium(bot_detector: RiskDetector, text: str) -> None:
+    rules_only = with_model(bot_detector, None)
+    assert rules_only.assess(text).level == Level.NONE
+    result = bot_detector.assess(text)
+    assert result.level == Level.MEDIUM
+    assert result.reasons == ("learned_signal",)
+    assert result.rules[-1] == LEARNED_RULE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "テスト死ぬほどむずかった笑",
+        "今日のランチ最高すぎて死ねる",
+        "推しが尊くて無理",
+        "部活やめたい",
+        "this homework is killing me lol",
+        "bài kiểm tra khó muốn chết luôn",
+    ],
+)
+def test_figures_of_speech_stay_below_medium(bot_detector: RiskDetector, text: str) -> None:
+    assert bot_detector.assess(text).level < Level.MEDIUM
+
+
+def test_it_only_raises_and_never_to_high(bot_detector: RiskDetector) -> None:
+    says_yes = with_model(bot_detector, RiskModel(weights={}, bias=30.0, threshold=0.5))
+    says_no = with_model(bot_detector, RiskModel(weights={}, bias=-30.0, threshold=0.5))
+    assert says_yes.assess("おはよう").level == Level.MEDIUM  # at most medium
+    assert says_yes.assess("今から飛び降りる").level == Level.HIGH  # the rules' high stays
+    assert "learned_signal" not in says_yes.assess("今から飛び降りる").reasons
+    assert says_no.assess("死にたい").level == Level.MEDIUM  # never lowered
+    assert says_no.assess("今から飛び降りる").level == Level.HIGH
+
+
+def test_features_are_distinct_sorted_ngrams_with_word_edges() -> None:
+    assert char_ngrams("ab") == (" ", " a", " ab", "a", "ab", "ab ", "b", "b ")
+
+
+def test_the_weights_file_is_the_one_the_labelled_data_makes() -> None:
+    """Retrains from tests/data and compares byte for byte: the file is never edited by hand,
+    and a labelled file added without retraining is caught here."""
+    run = subprocess.run(
+        [sys.executable, "benchmarks/train_risk_model.py", "--check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+async def test_the_bot_answers_what_the_model_raised(make_app: Any, redis_client: Redis) -> None:
+    client = await make_app()
+    ws = await open_tab(client)
+    reply = await say(ws, UNSEEN_HINTS[0])
+    assert "話してくれて、ありがとうございます" in texts(reply)
+    assert card_titles(reply), "lines open now are listed"
+    assert choice_ids(reply)[0] == "person"
+    events = await redis_client.xrange(keys.risk_events())
+    assert events[-1][1][b"level"] == b"medium"
+    assert b"learned_signal" in events[-1][1][b"reasons"]
+    await ws.close()
+
+
+def figures(detector: RiskDetector, path: Path) -> tuple[float, float]:
+    """Recall of medium+high and false flags on none, as in benchmarks/risk_eval.py."""
+    items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    graded: list[tuple[Level, Assessment]] = [
+        (Level.parse(item["level"]), detector.assess(item["text"], item["lang"])) for item in items
+    ]
+    risky = [got.level >= Level.MEDIUM for label, got in graded if label >= Level.MEDIUM]
+    calm = [got.level > Level.NONE for label, got in graded if label == Level.NONE]
+    return sum(risky) / len(risky), sum(calm) / len(calm)
+
+
+@pytest.mark.parametrize(
+    ("name", "recall_floor", "false_flag_ceiling"),
+    [("risk_independent6.jsonl", 0.9, 0.08), ("risk_multilingual2.jsonl", 0.75, 0.08)],
+)
+def test_floors_on_the_sets_nothing_was_fitted_to(
+    bot_detector: RiskDetector, name: str, recall_floor: float, false_flag_ceiling: float
+) -> None:
+    """tests/data/unseen/: written by independent writers and measured once, with no rule
+    and no weight fitted to them since (first run, rules alone: 0.738 / 0.056 and
+    0.475 / 0.062; with the second opinion: 0.925 / 0.078 and 0.775 / 0.075). Kept out of
+    training so the second opinion's gain stays measurable; these floors keep it."""
+    recall, false_flags = figures(bot_detector, ROOT / "tests" / "data" / "unseen" / name)
+    assert recall >= recall_floor
+    assert false_flags <= false_flag_ceiling
