@@ -3,11 +3,18 @@
     uv run python benchmarks/train_risk_model.py            # cross-validate, then write
     uv run python benchmarks/train_risk_model.py --check    # exit 1 if the file is stale
 
-Every labelled file in tests/data is used. The threshold is chosen by leave-one-file-out
-cross-validation, before the final model sees all files: the lowest probability (from a
-fixed ladder) at which the held-out models raise at most 2.5% of the ``none`` messages the
-lexicons left alone, half of the 5% false-flag budget. The result is deterministic, so
-``--check`` (and tests/test_risk_model.py) can tell that the file matches the data.
+Every labelled file in tests/data is used, for two models: P(medium or high) and P(high).
+Each threshold is chosen by leave-one-file-out cross-validation before the final models see
+all files, as the lowest rung of a fixed ladder that keeps the held-out cost within budget:
+
+- medium: raises at most 2.5% of the held-out ``none`` messages the rules left alone (half
+  of the 5% false-flag budget);
+- high: raises at most 2.5% of the held-out messages at medium that are not high. Only the
+  risk_train_*.jsonl files are held out for this: the rules were fitted to every other file,
+  so there no message the rules call medium is labelled high, and nothing could be learned.
+
+The result is deterministic, so ``--check`` (and tests/test_risk_model.py) can tell that the
+file matches the data.
 """
 
 from __future__ import annotations
@@ -19,11 +26,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.risk import Level, RiskDetector, default_model_path
-from bot.risk_model import RiskModel
+from bot.risk_model import RiskModel, SecondOpinion, grams_of
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 LADDER = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.98, 0.99)
-FALSE_FLAG_SHARE = 0.025
+BUDGET_SHARE = 0.025
+FOLD_PREFIX = "risk_train_"  # files the rules were never fitted to
+MEDIUM = Level.MEDIUM
 
 Example = tuple[str, str, Level]  # file name, normalised text, label
 
@@ -53,35 +62,61 @@ def read_examples(detector: RiskDetector, files: Sequence[Path]) -> list[Example
     return examples
 
 
-def pairs(examples: Sequence[Example]) -> list[tuple[str, bool]]:
-    return [(text, label >= Level.MEDIUM) for _, text, label in examples]
+def pairs(examples: Sequence[Example], least: Level) -> list[tuple[str, bool]]:
+    return [(text, label >= least) for _, text, label in examples]
 
 
-def choose_threshold(detector: RiskDetector, examples: Sequence[Example]) -> float:
-    """The lowest rung at which held-out models raise <= 2.5% of the lexicons' quiet nones."""
-    quiet: list[float] = []  # probabilities of none messages the lexicons left below medium
-    for held_out in sorted({name for name, _, _ in examples}):
-        model = RiskModel.train(pairs([e for e in examples if e[0] != held_out]), 1.0)
-        for name, text, label in examples:
-            if name != held_out or label != Level.NONE:
-                continue
-            if detector._assess_normalised(text, gated=True).level < Level.MEDIUM:
-                quiet.append(model.probability(text))
+def lowest_rung(probabilities: Sequence[float], what: str) -> float:
     for rung in LADDER:
-        if sum(p >= rung for p in quiet) <= FALSE_FLAG_SHARE * len(quiet):
-            say(f"threshold {rung}: held-out quiet nones raised", sum(p >= rung for p in quiet))
+        raised = sum(p >= rung for p in probabilities)
+        if raised <= BUDGET_SHARE * len(probabilities):
+            say(f"{what} threshold {rung}: raises {raised} of {len(probabilities)} held out")
             return rung
     return LADDER[-1]
 
 
-def build(detector: RiskDetector, cross_validate: bool, threshold: float) -> dict[str, object]:
+def medium_threshold(detector: RiskDetector, examples: Sequence[Example]) -> float:
+    quiet: list[float] = []  # none messages the rules left below medium, held out
+    for held_out in sorted({name for name, _, _ in examples}):
+        model = RiskModel.train(pairs([e for e in examples if e[0] != held_out], MEDIUM), 1.0)
+        quiet.extend(
+            model.probability(text)
+            for name, text, label in examples
+            if name == held_out
+            and label == Level.NONE
+            and detector._assess_normalised(text, gated=True).level < MEDIUM
+        )
+    return lowest_rung(quiet, "medium")
+
+
+def high_threshold(detector: RiskDetector, examples: Sequence[Example], medium_at: float) -> float:
+    at_medium: list[float] = []  # held-out messages at medium after step one, not high
+    for held_out in sorted({name for name, _, _ in examples if name.startswith(FOLD_PREFIX)}):
+        rest = [e for e in examples if e[0] != held_out]
+        medium = RiskModel.train(pairs(rest, MEDIUM), medium_at)
+        high = RiskModel.train(pairs(rest, Level.HIGH), 1.0)
+        for name, text, label in examples:
+            if name != held_out or label == Level.HIGH:
+                continue
+            level = detector._assess_normalised(text, gated=True).level
+            if level < MEDIUM and medium.flags(grams_of(text)):
+                level = MEDIUM
+            if level == MEDIUM:
+                at_medium.append(high.probability(text))
+    return lowest_rung(at_medium, "high")
+
+
+def build(detector: RiskDetector, thresholds: tuple[float, float] | None) -> dict[str, object]:
     files = labelled_files()
     examples = read_examples(detector, files)
-    if cross_validate:
-        threshold = choose_threshold(detector, examples)
-    model = RiskModel.train(pairs(examples), threshold)
-    sources = [{"file": path.name, "lines": _lines(path)} for path in files]
-    return model.as_json(sources)
+    if thresholds is None:
+        medium_at = medium_threshold(detector, examples)
+        thresholds = (medium_at, high_threshold(detector, examples, medium_at))
+    models = SecondOpinion(
+        RiskModel.train(pairs(examples, MEDIUM), thresholds[0]),
+        RiskModel.train(pairs(examples, Level.HIGH), thresholds[1]),
+    )
+    return models.as_json({"file": path.name, "lines": _lines(path)} for path in files)
 
 
 def _lines(path: Path) -> int:
@@ -101,15 +136,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     detector = RiskDetector.from_dir()
     if args.check:
-        shipped = RiskModel.load(args.out)
-        expected = render(build(detector, cross_validate=False, threshold=shipped.threshold))
+        shipped = SecondOpinion.load(args.out)
+        expected = render(build(detector, (shipped.medium.threshold, shipped.high.threshold)))
         same = expected == args.out.read_text(encoding="utf-8")
         say("risk model is current" if same else f"{args.out} is stale: run this script")
         return 0 if same else 1
-    document = build(detector, cross_validate=True, threshold=1.0)
-    args.out.write_text(render(document), encoding="utf-8")
-    weights = document["weights"]
-    say(f"wrote {args.out}: {len(weights)} weights")  # type: ignore[arg-type]
+    args.out.write_text(render(build(detector, None)), encoding="utf-8")
+    say(f"wrote {args.out}")
     return 0
 
 

@@ -23,7 +23,7 @@ to fold text and how to combine matches:
   matches and none of those matches is silenced. It is how a plan told in hints, with no word
   of dying, still reaches its level.
 - A learned second opinion (``bot/risk_model.py``) may raise a message the rules left below
-  medium to medium (reason ``learned_signal``), never to high and never lower.
+  medium to medium, and one at medium to high (reason ``learned_signal``); never lower.
 - Every loaded language is checked on every message, whatever ``lang`` says: people mix
   languages, and a missed 死にたい costs far more than a few microseconds.
 
@@ -49,7 +49,7 @@ import ahocorasick
 import jsonschema
 import yaml
 
-from bot.risk_model import RiskModel
+from bot.risk_model import SecondOpinion, grams_of
 from bot.risk_readings import KANJI_ONLY, Reader, sudachi_reader, with_readings
 
 
@@ -486,19 +486,11 @@ class _Substitution:
     id: str
     regex: re.Pattern[str]
     replace: str
-    gate: re.Pattern[str] | None  # finds one of the pattern's anchors; None: always apply
+    anchors: frozenset[str] | None  # one is in every match; None: always try it
     examples: tuple[tuple[str, str], ...]
 
     def apply(self, text: str) -> str:
-        if self.gate is not None and self.gate.search(text) is None:
-            return text
         return self.regex.sub(self.replace, text)
-
-
-def _literal_gate(anchors: frozenset[str] | None) -> re.Pattern[str] | None:
-    if anchors is None:
-        return None
-    return re.compile("|".join(map(re.escape, sorted(anchors, key=len, reverse=True))))
 
 
 class Normaliser:
@@ -513,6 +505,7 @@ class Normaliser:
             table[ord(char)] = word
         self._table = table
         self.substitutions = tuple(substitutions)
+        self._gate = _Gate([step.anchors for step in self.substitutions])
 
     @classmethod
     def from_file(cls, path: Path, validator: jsonschema.protocols.Validator) -> Normaliser:
@@ -539,16 +532,23 @@ class Normaliser:
             except re.error as exc:
                 raise source.error(where + ["pattern"], f"not a valid regex: {exc}") from None
             examples = tuple((e["in"], e["out"]) for e in entry.get("examples", ()))
-            gate = _literal_gate(anchors_of(entry["pattern"]))
-            steps.append(_Substitution(entry["id"], regex, entry["replace"], gate, examples))
+            anchors = anchors_of(entry["pattern"])
+            steps.append(_Substitution(entry["id"], regex, entry["replace"], anchors, examples))
         return cls(emoji, steps)
 
     def __call__(self, text: str) -> str:
         folded = _drop_vowel_stretch(unicodedata.normalize("NFKC", text).lower()).translate(
             self._table
         )
-        for step in self.substitutions:
-            folded = step.apply(folded)
+        # Only the steps whose anchors the text holds; looked up again after a step changes
+        # the text, since a step may write what a later one looks for (氏ね -> 死ね).
+        due = self._gate.candidates(folded)
+        for number, step in enumerate(self.substitutions):
+            if number in due:
+                changed = step.apply(folded)
+                if changed != folded:
+                    folded = changed
+                    due = self._gate.candidates(folded)
         return " ".join(folded.split())
 
 
@@ -625,7 +625,11 @@ class _Pattern:
     also: tuple[re.Pattern[str], ...] = ()  # a together rule's other cues, all needed too
 
     def hit(self, text: str, silenced: Sequence[tuple[int, int]]) -> bool:
-        return all(_unsilenced(regex, text, silenced) for regex in (self.regex, *self.also))
+        # The first cue alone first: this runs for every candidate pattern of every message,
+        # and most have no other cues.
+        if not _unsilenced(self.regex, text, silenced):
+            return False
+        return not self.also or all(_unsilenced(r, text, silenced) for r in self.also)
 
 
 def _unsilenced(regex: re.Pattern[str], text: str, silenced: Sequence[tuple[int, int]]) -> bool:
@@ -634,15 +638,19 @@ def _unsilenced(regex: re.Pattern[str], text: str, silenced: Sequence[tuple[int,
     With a ``(?P<core>...)`` group, a match is silenced when an override covers its core;
     without one (or when the core's branch took no part), when it covers the whole match.
     """
+    hit = regex.search(text)
+    if hit is None:
+        return False
+    if not silenced:
+        return True
     has_core = "core" in regex.groupindex
-    position = 0
-    while (hit := regex.search(text, position)) is not None:
+    while hit is not None:
         start, end = hit.span("core") if has_core else (-1, -1)
         if start < 0:
             start, end = hit.span()
         if not any(s <= start and end <= e for s, e in silenced):
             return True
-        position = hit.start() + 1
+        hit = regex.search(text, hit.start() + 1)
     return False
 
 
@@ -661,7 +669,7 @@ class RiskDetector:
         normaliser: Normaliser,
         entries: Sequence[Entry],
         languages: Sequence[str],
-        second_opinion: RiskModel | None = None,
+        second_opinion: SecondOpinion | None = None,
     ) -> None:
         self.normalise = normaliser
         self.second_opinion = second_opinion
@@ -685,7 +693,7 @@ class RiskDetector:
         cls,
         locales_dir: Path | None = None,
         schema_path: Path | None = None,
-        second_opinion: RiskModel | None = None,
+        second_opinion: SecondOpinion | None = None,
     ) -> RiskDetector:
         locales_dir = locales_dir or default_locales_dir()
         schema = json.loads((schema_path or default_schema_path()).read_text(encoding="utf-8"))
@@ -703,14 +711,25 @@ class RiskDetector:
     def assess(self, text: str, lang: str = "ja") -> Assessment:
         """Grade one message. ``lang`` is the conversation's language; every lexicon is
         checked regardless, so the result does not depend on it. The second opinion, when
-        there is one, may raise a message the lexicons left below medium to medium."""
+        there is one, may raise a level a step at a time: below medium to medium, medium to
+        high."""
         normalised = self.normalise(text)
         result = self._assess_normalised(normalised, gated=True)
-        model = self.second_opinion
-        if model is None or result.level >= Level.MEDIUM or not model.flags(normalised):
+        models = self.second_opinion
+        if models is None or result.level == Level.HIGH:
+            return result
+        grams = grams_of(normalised, models.medium.sizes)
+        level: Level = result.level
+        if level < Level.MEDIUM:
+            if not models.medium.flags(grams):
+                return result
+            level = Level.MEDIUM
+        if models.high.flags(grams):
+            level = Level.HIGH
+        if level == result.level:
             return result
         return Assessment(
-            Level.MEDIUM, ("learned_signal", *result.reasons), (*result.rules, LEARNED_RULE)
+            level, ("learned_signal", *result.reasons), (*result.rules, LEARNED_RULE)
         )
 
     def _assess_normalised(self, text: str, gated: bool) -> Assessment:
@@ -775,7 +794,7 @@ def _assessment(found: Iterable[Entry]) -> Assessment:
 @functools.cache
 def default_detector() -> RiskDetector:
     """The detector the bot uses: every lexicon, and the learned second opinion."""
-    return RiskDetector.from_dir(second_opinion=RiskModel.load(default_model_path()))
+    return RiskDetector.from_dir(second_opinion=SecondOpinion.load(default_model_path()))
 
 
 def normalise(text: str) -> str:

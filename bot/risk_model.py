@@ -1,30 +1,31 @@
 """A learned second opinion on risk: character n-grams and logistic regression.
 
 The lexicons know the phrasings someone wrote down, and every independent set of new
-wording finds hints they miss (「橋の上。下の川まっくらできれい」). This model reads
-character 1-3-grams of the same normalised text (so no language needs a tokenizer, and the
-normaliser's folding of タヒ/氏/emoji applies here too) and gives the probability that a
-message is at medium risk or above.
+wording finds hints they miss (「橋の上。下の川まっくらできれい」). Two models read character
+1-3-grams of the same normalised text (so no language needs a tokenizer, and the
+normaliser's folding of タヒ/氏/emoji applies here too):
 
-It may only *raise* a message the lexicons left below medium to medium, with the reason
-``learned_signal``: the warm acknowledgement, the lines and the offer of a person, never the
-110/119 reply or the counsellor queue, and never a lower level. A false medium costs a
-gentle message; a missed one can cost a life.
+- ``medium``: P(medium or high). It may raise a message the rules left below medium to
+  medium: the warm acknowledgement, the lines and the offer of a person.
+- ``high``: P(high). It may raise a message already at medium (by the rules or by the first
+  model) to high: 110/119 first and the counsellor queue at the top.
 
-The weights are data (``locales/risk-model.json``), made from the labelled sets in
-``tests/data`` by ``benchmarks/train_risk_model.py`` (deterministic: the same data gives
-the same file), which also picks the threshold by cross-validation. Nothing here logs or
-keeps message text.
+Neither ever lowers a level; the reason given is ``learned_signal``. Their weights are data
+(``locales/risk-model.json``), made from the labelled sets in ``tests/data`` by
+``benchmarks/train_risk_model.py`` (deterministic: the same data gives the same file), which
+also picks each threshold by cross-validation. Nothing here logs or keeps message text.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import operator
 import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 NGRAM_SIZES = (1, 2, 3)
 # Training sums each message's n-grams in this order, so a regenerated file is identical
@@ -37,6 +38,18 @@ def char_ngrams(normalised: str, sizes: Sequence[int] = NGRAM_SIZES) -> Features
     padded = f" {normalised} "
     grams = {padded[i : i + n] for n in sizes for i in range(len(padded) - n + 1)}
     return tuple(sorted(grams))
+
+
+def grams_of(normalised: str, sizes: Sequence[int] = NGRAM_SIZES) -> set[str]:
+    """The distinct n-grams of a message, unsorted: what the models score at run time."""
+    padded = f" {normalised} "
+    if tuple(sizes) != (1, 2, 3):
+        return {padded[i : i + n] for n in sizes for i in range(len(padded) - n + 1)}
+    pairs = list(map(operator.add, padded, padded[1:]))
+    grams = set(padded)
+    grams.update(pairs)
+    grams.update(map(operator.add, pairs, padded[2:]))
+    return grams
 
 
 def _sigmoid(z: float) -> float:
@@ -53,13 +66,15 @@ class RiskModel:
     sizes: tuple[int, ...] = NGRAM_SIZES
 
     def probability(self, normalised: str) -> float:
-        weights, sizes = self.weights, self.sizes
-        padded = f" {normalised} "
-        grams = {padded[i : i + n] for n in sizes for i in range(len(padded) - n + 1)}
-        return _sigmoid(self.bias + sum(weights.get(gram, 0.0) for gram in grams))
+        return self.probability_of(grams_of(normalised, self.sizes))
 
-    def flags(self, normalised: str) -> bool:
-        return self.probability(normalised) >= self.threshold
+    def probability_of(self, grams: Iterable[str]) -> float:
+        # map/filter rather than a generator: this runs on nearly every message.
+        return _sigmoid(self.bias + sum(filter(None, map(self.weights.get, grams))))
+
+    def flags(self, grams: Iterable[str]) -> bool:
+        """Whether the message with these n-grams (``grams_of``) reaches the threshold."""
+        return self.probability_of(grams) >= self.threshold
 
     @classmethod
     def train(
@@ -88,30 +103,42 @@ class RiskModel:
                     weights[f] = weights.get(f, 0.0) - 0.5 * error / math.sqrt(total)
         return cls(weights, bias, threshold)
 
-    def as_json(self, sources: Iterable[Mapping[str, object]]) -> dict[str, object]:
-        """The file form: rounded weights (tiny ones dropped), sorted, with what made them."""
+    def as_json(self) -> dict[str, object]:
+        """The file form: rounded weights (tiny ones dropped), sorted."""
         kept = {g: round(w, 4) for g, w in sorted(self.weights.items()) if abs(w) >= 0.005}
+        return {"threshold": self.threshold, "bias": round(self.bias, 6), "weights": kept}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], sizes: Sequence[int]) -> RiskModel:
+        return cls(data["weights"], float(data["bias"]), float(data["threshold"]), tuple(sizes))
+
+
+@dataclass(frozen=True)
+class SecondOpinion:
+    """The two models (``RiskDetector.assess`` applies them: raise step by step, never lower)."""
+
+    medium: RiskModel
+    high: RiskModel
+
+    def as_json(self, sources: Iterable[Mapping[str, object]]) -> dict[str, object]:
         return {
             "kind": "risk-model",
             "description": (
-                "Character n-gram logistic regression: P(medium or high) of a normalised "
-                "message. Made by benchmarks/train_risk_model.py; see bot/risk_model.py."
+                "Character n-gram logistic regressions: P(medium or high) and P(high) of a "
+                "normalised message. Made by benchmarks/train_risk_model.py; see "
+                "bot/risk_model.py."
             ),
-            "sizes": list(self.sizes),
-            "threshold": self.threshold,
-            "bias": round(self.bias, 6),
+            "sizes": list(self.medium.sizes),
             "trained_on": list(sources),
-            "weights": kept,
+            "medium": self.medium.as_json(),
+            "high": self.high.as_json(),
         }
 
     @classmethod
-    def load(cls, path: Path) -> RiskModel:
+    def load(cls, path: Path) -> SecondOpinion:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("kind") != "risk-model":
             raise ValueError(f"{path}: not a risk-model file")
-        return cls(
-            weights=data["weights"],
-            bias=float(data["bias"]),
-            threshold=float(data["threshold"]),
-            sizes=tuple(data["sizes"]),
-        )
+        sizes = data["sizes"]
+        medium, high = (RiskModel.from_json(data[name], sizes) for name in ("medium", "high"))
+        return cls(medium, high)

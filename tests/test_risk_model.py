@@ -1,6 +1,6 @@
-"""The learned second opinion: it raises hints the rules miss to medium and no further, it
-never lowers a level, its weights file is the one the labelled data makes, and the bot
-answers what it raises with the crisis response."""
+"""The learned second opinion: it raises hints the rules miss a step at a time (to medium,
+then from medium to high), it never lowers a level, its weights file is the one the
+labelled data makes, and the bot answers what it raises with the crisis response."""
 
 from __future__ import annotations
 
@@ -12,17 +12,22 @@ from typing import Any
 
 import pytest
 from redis.asyncio import Redis
+from support.counsellor_client import add_counsellor, queue, settle
 from support.webchat_client import card_titles, choice_ids, open_tab, say, texts
 
 from bot.risk import LEARNED_RULE, Assessment, Level, RiskDetector, default_detector
-from bot.risk_model import RiskModel, char_ngrams
+from bot.risk_model import RiskModel, SecondOpinion, char_ngrams
 from bot.store import keys
 
 ROOT = Path(__file__).resolve().parent.parent
-# In no labelled file: no rule understands them, the model does.
+# In no labelled file: no rule understands them, the models do.
 UNSEEN_HINTS = (
     "もう誰にも迷惑かけないように、静かにいなくなる方法ばかり考えてる",
     "i keep thinking everyone would be fine if i just stopped",
+)
+UNSEEN_PLANS = (
+    "もう無理。今からいく。みんなごめんね",  # rules: low (distress)
+    "死にたい。ロープもう準備してある",  # rules: medium (ideation)
 )
 
 
@@ -31,8 +36,13 @@ def bot_detector() -> RiskDetector:
     return default_detector()
 
 
-def with_model(detector: RiskDetector, model: RiskModel | None) -> RiskDetector:
-    return RiskDetector(detector.normalise, detector.entries, detector.languages, model)
+def with_model(detector: RiskDetector, models: SecondOpinion | None) -> RiskDetector:
+    return RiskDetector(detector.normalise, detector.entries, detector.languages, models)
+
+
+def constant(answer: bool) -> RiskModel:
+    """A model that says yes (or no) to every message."""
+    return RiskModel(weights={}, bias=30.0 if answer else -30.0, threshold=0.5)
 
 
 @pytest.mark.parametrize("text", UNSEEN_HINTS)
@@ -60,12 +70,24 @@ def test_figures_of_speech_stay_below_medium(bot_detector: RiskDetector, text: s
     assert bot_detector.assess(text).level < Level.MEDIUM
 
 
-def test_it_only_raises_and_never_to_high(bot_detector: RiskDetector) -> None:
-    says_yes = with_model(bot_detector, RiskModel(weights={}, bias=30.0, threshold=0.5))
-    says_no = with_model(bot_detector, RiskModel(weights={}, bias=-30.0, threshold=0.5))
-    assert says_yes.assess("おはよう").level == Level.MEDIUM  # at most medium
-    assert says_yes.assess("今から飛び降りる").level == Level.HIGH  # the rules' high stays
-    assert "learned_signal" not in says_yes.assess("今から飛び降りる").reasons
+@pytest.mark.parametrize("text", UNSEEN_PLANS)
+def test_plans_the_rules_underrate_are_raised_to_high(
+    bot_detector: RiskDetector, text: str
+) -> None:
+    assert with_model(bot_detector, None).assess(text).level < Level.HIGH
+    result = bot_detector.assess(text)
+    assert result.level == Level.HIGH
+    assert result.reasons[0] == "learned_signal"
+
+
+def test_it_raises_a_step_at_a_time_and_never_lowers(bot_detector: RiskDetector) -> None:
+    medium_only = with_model(bot_detector, SecondOpinion(constant(True), constant(False)))
+    high_only = with_model(bot_detector, SecondOpinion(constant(False), constant(True)))
+    says_no = with_model(bot_detector, SecondOpinion(constant(False), constant(False)))
+    assert medium_only.assess("おはよう").level == Level.MEDIUM
+    assert high_only.assess("おはよう").level == Level.NONE  # high only from medium
+    assert high_only.assess("死にたい").level == Level.HIGH
+    assert "learned_signal" not in medium_only.assess("今から飛び降りる").reasons
     assert says_no.assess("死にたい").level == Level.MEDIUM  # never lowered
     assert says_no.assess("今から飛び降りる").level == Level.HIGH
 
@@ -101,29 +123,52 @@ async def test_the_bot_answers_what_the_model_raised(make_app: Any, redis_client
     await ws.close()
 
 
-def figures(detector: RiskDetector, path: Path) -> tuple[float, float]:
-    """Recall of medium+high and false flags on none, as in benchmarks/risk_eval.py."""
+def figures(detector: RiskDetector, path: Path) -> tuple[float, float, float]:
+    """Recall of medium+high, high as high, false flags on none (as benchmarks/risk_eval.py)."""
     items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
     graded: list[tuple[Level, Assessment]] = [
         (Level.parse(item["level"]), detector.assess(item["text"], item["lang"])) for item in items
     ]
     risky = [got.level >= Level.MEDIUM for label, got in graded if label >= Level.MEDIUM]
+    high = [got.level == Level.HIGH for label, got in graded if label == Level.HIGH]
     calm = [got.level > Level.NONE for label, got in graded if label == Level.NONE]
-    return sum(risky) / len(risky), sum(calm) / len(calm)
+    return sum(risky) / len(risky), sum(high) / len(high), sum(calm) / len(calm)
 
 
 @pytest.mark.parametrize(
-    ("name", "recall_floor", "false_flag_ceiling"),
-    [("risk_independent6.jsonl", 0.95, 0.09), ("risk_multilingual2.jsonl", 0.85, 0.125)],
+    ("name", "recall_floor", "high_floor", "false_flag_ceiling"),
+    [
+        ("risk_independent6.jsonl", 0.95, 0.9, 0.09),
+        ("risk_multilingual2.jsonl", 0.85, 0.65, 0.125),
+    ],
 )
 def test_floors_on_the_sets_nothing_was_fitted_to(
-    bot_detector: RiskDetector, name: str, recall_floor: float, false_flag_ceiling: float
+    bot_detector: RiskDetector,
+    name: str,
+    recall_floor: float,
+    high_floor: float,
+    false_flag_ceiling: float,
 ) -> None:
     """tests/data/unseen/: by independent writers, with no rule and no weight fitted to them
-    (rules alone: recall 0.738, false flags 0.056; and 0.475, 0.062). With the second opinion
-    trained without risk_train_*.jsonl: 0.925, 0.078 and 0.775, 0.075; with them (the
-    shipped model): 0.963, 0.089 and 0.850, 0.125. Kept out of training so the second
-    opinion's gain stays measurable; these floors keep it."""
-    recall, false_flags = figures(bot_detector, ROOT / "tests" / "data" / "unseen" / name)
+    (rules alone: recall 0.738, high 0.650, false flags 0.056; and 0.475, 0.475, 0.062).
+    With the medium model trained without risk_train_*.jsonl: recall 0.925 and 0.775, false
+    flags 0.078 and 0.075; as shipped (both models): 0.963, 0.925, 0.089 and 0.850, 0.675,
+    0.125. Kept out of training so the second opinion's gain stays measurable; these floors
+    keep it."""
+    recall, high, false_flags = figures(bot_detector, ROOT / "tests" / "data" / "unseen" / name)
     assert recall >= recall_floor
+    assert high >= high_floor
     assert false_flags <= false_flag_ceiling
+
+
+async def test_a_plan_the_model_raised_goes_to_the_queue(make_app: Any) -> None:
+    client = await make_app()
+    counsellor = await add_counsellor(client, "ito", "npo-a")
+    ws = await open_tab(client)
+    reply = await say(ws, UNSEEN_PLANS[0])
+    first = reply["reply"]["parts"][0]["text"]
+    assert "110" in first and "119" in first
+    await settle(client)
+    [item] = await queue(client, counsellor)
+    assert item["risk"] == "high"
+    await ws.close()

