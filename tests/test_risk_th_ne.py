@@ -4,12 +4,9 @@ language's results."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
-from bot.risk import Level, RiskDetector, default_locales_dir
+from bot.risk import Level, RiskDetector
 
 NEW_LANGUAGES = ("th", "ne")
 
@@ -240,45 +237,3 @@ def test_thai_is_matched_in_nfkc(detector: RiskDetector) -> None:
 def test_the_safety_net_catches_a_core_word_alone(detector: RiskDetector) -> None:
     for text in ("ฆ่าตัวตายคืออะไร", "आत्महत्या भनेको के हो", "atmahatya?"):
         assert detector.assess(text).reasons == ("risk_word_unclear",), text
-
-
-def test_gate_never_changes_a_result(detector: RiskDetector) -> None:
-    texts = [text for text, _ in (*THAI, *NEPALI)] + [t for t, _ in OTHER_LANGUAGES_NONE]
-    texts += [text for _, text, _ in FAMILIES]
-    for text in texts:
-        normalised = detector.normalise(text)
-        gated = detector._assess_normalised(normalised, gated=True)
-        assert gated == detector._assess_normalised(normalised, gated=False), text
-
-
-def test_every_th_and_ne_pattern_has_an_anchor(detector: RiskDetector) -> None:
-    """A pattern with no literal every match contains would be searched on every message."""
-    from bot.risk import anchors_of
-
-    missing = [
-        entry.id
-        for entry in detector.entries
-        if entry.id.split(":")[0] in NEW_LANGUAGES
-        for pattern in entry.patterns
-        if anchors_of(pattern) is None
-    ]
-    assert missing == []
-
-
-def test_other_languages_keep_their_levels(tmp_path: Path) -> None:
-    """Adding th and ne changes the level of no other language's data example."""
-    source = default_locales_dir()
-    without = tmp_path / "locales"
-    without.mkdir()
-    shutil.copy(source / "risk-normalise.yaml", without / "risk-normalise.yaml")
-    for path in source.glob("*/risk.yaml"):
-        if path.parent.name not in NEW_LANGUAGES:
-            (without / path.parent.name).mkdir()
-            shutil.copy(path, without / path.parent.name / "risk.yaml")
-    before = RiskDetector.from_dir(without)
-    after = RiskDetector.from_dir(source)
-    assert set(after.languages) - set(before.languages) == set(NEW_LANGUAGES)
-    examples = [example for entry in before.entries for example in entry.examples]
-    assert examples
-    changed = [x for x in examples if before.assess(x).level != after.assess(x).level]
-    assert changed == []
