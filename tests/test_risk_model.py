@@ -138,8 +138,8 @@ def figures(detector: RiskDetector, path: Path) -> tuple[float, float, float]:
 @pytest.mark.parametrize(
     ("name", "recall_floor", "high_floor", "false_flag_ceiling"),
     [
-        ("risk_independent6.jsonl", 0.95, 0.9, 0.09),
-        ("risk_multilingual2.jsonl", 0.85, 0.65, 0.125),
+        ("risk_independent7.jsonl", 0.95, 0.9, 0.12),
+        ("risk_multilingual3.jsonl", 0.85, 0.8, 0.05),
     ],
 )
 def test_floors_on_the_sets_nothing_was_fitted_to(
@@ -149,12 +149,10 @@ def test_floors_on_the_sets_nothing_was_fitted_to(
     high_floor: float,
     false_flag_ceiling: float,
 ) -> None:
-    """tests/data/unseen/: by independent writers, with no rule and no weight fitted to them
-    (rules alone: recall 0.738, high 0.650, false flags 0.056; and 0.475, 0.475, 0.062).
-    With the medium model trained without risk_train_*.jsonl: recall 0.925 and 0.775, false
-    flags 0.078 and 0.075; as shipped (both models): 0.963, 0.925, 0.089 and 0.850, 0.675,
-    0.125. Kept out of training so the second opinion's gain stays measurable; these floors
-    keep it."""
+    """tests/data/unseen/: by independent writers, measured once, with no rule and no weight
+    fitted to them (rules alone: recall 0.800, high 0.700, false flags 0.089; and 0.675,
+    0.700, 0.025. As the bot runs: 0.963, 0.925, 0.111; and 0.850, 0.800, 0.037). Kept out
+    of training so the second opinion's gain stays measurable; these floors keep it."""
     recall, high, false_flags = figures(bot_detector, ROOT / "tests" / "data" / "unseen" / name)
     assert recall >= recall_floor
     assert high >= high_floor
