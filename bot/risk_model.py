@@ -28,20 +28,18 @@ from pathlib import Path
 from typing import Any
 
 NGRAM_SIZES = (1, 2, 3)
-# Training sums each message's n-grams in this order, so a regenerated file is identical
-# whatever PYTHONHASHSEED is.
 Features = tuple[str, ...]
 
 
 def char_ngrams(normalised: str, sizes: Sequence[int] = NGRAM_SIZES) -> Features:
-    """Each distinct character n-gram of the text, sorted; spaces pad the word edges."""
-    padded = f" {normalised} "
-    grams = {padded[i : i + n] for n in sizes for i in range(len(padded) - n + 1)}
-    return tuple(sorted(grams))
+    """The n-grams in a fixed order, for training: its float sums then come out the same
+    whatever PYTHONHASHSEED is, and so does a regenerated weights file."""
+    return tuple(sorted(grams_of(normalised, sizes)))
 
 
 def grams_of(normalised: str, sizes: Sequence[int] = NGRAM_SIZES) -> set[str]:
-    """The distinct n-grams of a message, unsorted: what the models score at run time."""
+    """Each distinct character n-gram of the text (spaces pad the word edges), unsorted:
+    what the models score at run time."""
     padded = f" {normalised} "
     if tuple(sizes) != (1, 2, 3):
         return {padded[i : i + n] for n in sizes for i in range(len(padded) - n + 1)}
