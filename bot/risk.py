@@ -46,11 +46,11 @@ from re import _parser as _sre_parser  # type: ignore[attr-defined]
 from typing import IO, Any
 
 import ahocorasick
-import jsonschema
-import yaml
 
+from bot import paths
 from bot.risk_model import SecondOpinion, grams_of
 from bot.risk_readings import KANJI_ONLY, Reader, sudachi_reader, with_readings
+from bot.yamldata import DataError, SourcedData, load_checked
 
 
 class Level(IntEnum):
@@ -375,70 +375,30 @@ class _Gate:
 # --- reading the data files, with line numbers -------------------------------------------------
 
 
-def _data_root() -> Path:
-    """The repository root in a checkout; ``bot/_data`` in an installed wheel."""
-    packaged = Path(__file__).resolve().parent / "_data"
-    return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent
-
-
 def default_locales_dir() -> Path:
-    return _data_root() / "locales"
+    return paths.locales_dir()
 
 
 def default_model_path() -> Path:
-    return _data_root() / "locales" / "risk-model.json"
+    return paths.locales_dir() / "risk-model.json"
 
 
 def default_schema_path() -> Path:
-    return _data_root() / "flows" / "schema" / "risk.schema.json"
+    return paths.flows_dir() / "schema" / "risk.schema.json"
 
 
-@dataclass(frozen=True)
-class _Source:
-    """One parsed YAML file and its node tree, so errors can point at a line."""
-
-    path: Path
-    data: Any
-    root: yaml.Node
-
-    def line(self, where: Sequence[str | int]) -> int:
-        node = self.root
-        for key in where:
-            if isinstance(node, yaml.MappingNode):
-                found = next((v for k, v in node.value if k.value == key), None)
-            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
-                found = node.value[key] if key < len(node.value) else None
-            else:
-                found = None
-            if found is None:
-                break
-            node = found
-        return node.start_mark.line + 1
-
-    def error(self, where: Sequence[str | int], message: str) -> RiskDataError:
-        path = ".".join(str(part) for part in where) or "(top)"
-        return RiskDataError(f"{self.path}:{self.line(where)}: {path}: {message}")
-
-
-def _read_source(path: Path, validator: jsonschema.protocols.Validator) -> _Source:
-    text = path.read_text(encoding="utf-8")
+def _read_source(path: Path, schema_path: Path) -> SourcedData:
+    """One data file, parsed and checked against the schema (bot/yamldata.py)."""
     try:
-        loader = yaml.SafeLoader(text)
-        try:
-            root = loader.get_single_node()
-            data = loader.construct_document(root) if root is not None else None
-        finally:
-            loader.dispose()
-    except yaml.YAMLError as exc:
-        raise RiskDataError(f"{path}: not valid YAML: {exc}") from exc
-    if root is None:
-        raise RiskDataError(f"{path}:1: the file is empty")
-    source = _Source(path, data, root)
-    errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
-    if errors:
-        lines = [str(source.error(list(e.absolute_path), e.message)) for e in errors[:10]]
-        raise RiskDataError("risk data does not match its schema:\n" + "\n".join(lines))
-    return source
+        return load_checked(path, schema_path)
+    except DataError as exc:
+        raise RiskDataError(str(exc)) from exc
+
+
+def _error(source: SourcedData, where: Sequence[str | int], message: str) -> RiskDataError:
+    """A problem at ``where`` in ``source``, as ``file:line: path/in/file: message``."""
+    located = "/".join(str(part) for part in where) or "(top)"
+    return RiskDataError(f"{source.where(where)}: {located}: {message}")
 
 
 _TERM_REFERENCE = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
@@ -448,7 +408,7 @@ _regex = functools.cache(re.compile)
 
 
 def _compile_pattern(
-    source: _Source,
+    source: SourcedData,
     where: list[str | int],
     raw: str,
     terms: dict[str, str],
@@ -460,21 +420,21 @@ def _compile_pattern(
     def expand(match: re.Match[str]) -> str:
         name = match.group(1)
         if name not in terms:
-            raise source.error(where, f"unknown term {{{name}}}")
+            raise _error(source, where, f"unknown term {{{name}}}")
         return f"(?:{terms[name]})"
 
     expanded = _TERM_REFERENCE.sub(expand, raw)
     if unicodedata.normalize("NFKC", expanded) != expanded:
-        raise source.error(where, "write the pattern in NFKC form (half-width ASCII, no ｶﾅ)")
+        raise _error(source, where, "write the pattern in NFKC form (half-width ASCII, no ｶﾅ)")
     if re.search(r"(?<!\\)[A-Z]", re.sub(r"\\.|\(\?P[<=]", "", expanded)):
-        raise source.error(where, "write ASCII letters in lower case: messages are lower-cased")
+        raise _error(source, where, "write ASCII letters in lower case: messages are lower-cased")
     if read is not None and not raw.startswith(KANJI_ONLY):
         expanded = with_readings(expanded, read, fold)
     folded = _diacritics_optional(fold(expanded))
     try:
         _regex(folded)
     except re.error as exc:
-        raise source.error(where, f"not a valid regular expression: {exc}") from None
+        raise _error(source, where, f"not a valid regular expression: {exc}") from None
     return folded
 
 
@@ -508,29 +468,31 @@ class Normaliser:
         self._gate = _Gate([step.anchors for step in self.substitutions])
 
     @classmethod
-    def from_file(cls, path: Path, validator: jsonschema.protocols.Validator) -> Normaliser:
-        source = _read_source(path, validator)
+    def from_file(cls, path: Path, schema_path: Path) -> Normaliser:
+        source = _read_source(path, schema_path)
         if source.data["kind"] != "risk-normalise":
-            raise source.error(["kind"], "expected kind: risk-normalise")
+            raise _error(source, ["kind"], "expected kind: risk-normalise")
         emoji: dict[str, str] = {}
         for char, word in (source.data.get("emoji") or {}).items():
             key = unicodedata.normalize("NFKC", char).replace("\ufe0f", "")
             if len(key) != 1:
-                raise source.error(["emoji", char], "an emoji key must be one code point")
+                raise _error(source, ["emoji", char], "an emoji key must be one code point")
             if word != fold(word.lower()):
-                raise source.error(["emoji", char], "write the word folded (hiragana, lower case)")
+                raise _error(
+                    source, ["emoji", char], "write the word folded (hiragana, lower case)"
+                )
             emoji[key] = f" {word} "
         steps: list[_Substitution] = []
         seen: set[str] = set()
         for index, entry in enumerate(source.data["substitutions"]):
             where: list[str | int] = ["substitutions", index]
             if entry["id"] in seen:
-                raise source.error(where + ["id"], f"duplicate id {entry['id']}")
+                raise _error(source, where + ["id"], f"duplicate id {entry['id']}")
             seen.add(entry["id"])
             try:
                 regex = re.compile(entry["pattern"])
             except re.error as exc:
-                raise source.error(where + ["pattern"], f"not a valid regex: {exc}") from None
+                raise _error(source, where + ["pattern"], f"not a valid regex: {exc}") from None
             examples = tuple((e["in"], e["out"]) for e in entry.get("examples", ()))
             anchors = anchors_of(entry["pattern"])
             steps.append(_Substitution(entry["id"], regex, entry["replace"], anchors, examples))
@@ -569,15 +531,15 @@ class Entry:
     together: tuple[str, ...] = ()  # cues that must all match (instead of any one pattern)
 
 
-def _read_lexicon(path: Path, validator: jsonschema.protocols.Validator) -> list[Entry]:
-    source = _read_source(path, validator)
+def _read_lexicon(path: Path, schema_path: Path) -> list[Entry]:
+    source = _read_source(path, schema_path)
     data = source.data
     if data["kind"] != "risk-lexicon":
-        raise source.error(["kind"], "expected kind: risk-lexicon")
+        raise _error(source, ["kind"], "expected kind: risk-lexicon")
     lang = data["lang"]
     if lang != path.parent.name:
         folder = path.parent.name
-        raise source.error(["lang"], f"lang {lang!r} does not match its folder {folder!r}")
+        raise _error(source, ["lang"], f"lang {lang!r} does not match its folder {folder!r}")
     terms: dict[str, str] = {}
 
     def earlier_term(match: re.Match[str]) -> str:
@@ -594,7 +556,7 @@ def _read_lexicon(path: Path, validator: jsonschema.protocols.Validator) -> list
         for index, item in enumerate(data.get(section) or ()):
             where: list[str | int] = [section, index]
             if item["id"] in seen:
-                raise source.error(where + ["id"], f"duplicate id {item['id']}")
+                raise _error(source, where + ["id"], f"duplicate id {item['id']}")
             seen.add(item["id"])
             patterns, together = (
                 tuple(
@@ -696,13 +658,12 @@ class RiskDetector:
         second_opinion: SecondOpinion | None = None,
     ) -> RiskDetector:
         locales_dir = locales_dir or default_locales_dir()
-        schema = json.loads((schema_path or default_schema_path()).read_text(encoding="utf-8"))
-        validator = jsonschema.Draft202012Validator(schema)
-        normaliser = Normaliser.from_file(locales_dir / "risk-normalise.yaml", validator)
+        schema_path = schema_path or default_schema_path()
+        normaliser = Normaliser.from_file(locales_dir / "risk-normalise.yaml", schema_path)
         entries: list[Entry] = []
         languages: list[str] = []
         for path in sorted(locales_dir.glob("*/risk.yaml")):
-            entries.extend(_read_lexicon(path, validator))
+            entries.extend(_read_lexicon(path, schema_path))
             languages.append(path.parent.name)
         if not languages:
             raise RiskDataError(f"{locales_dir}: no <lang>/risk.yaml lexicon found")

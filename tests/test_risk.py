@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.i18n import Locales
 from bot.risk import (
+    REASONS,
     Assessment,
     Level,
     RiskDataError,
@@ -30,14 +32,14 @@ TRAINING = ("risk_labelled.jsonl", "risk_heldout.jsonl")
 FRESH = ("risk_fresh.jsonl", "risk_fresh2.jsonl", "risk_fresh3.jsonl")
 # Written by someone who never saw the lexicons. First measured at recall 0.875, high as
 # high 0.825, false flags 0.078; its misses were then fixed by family of expression (see
-# test_families_from_the_independent_set), so it too is now a regression floor held to the
+# FAMILIES_FROM_THE_FIRST_SET), so it too is now a regression floor held to the
 # full targets. risk_independent2.jsonl, by a second such writer, first measured at recall
-# 0.850, high as high 0.800, false flags 0.067 (see test_families_from_the_second_independent
-# _set) and held to the full targets since. Three more writers followed, each first measured
+# 0.850, high as high 0.800, false flags 0.067 (see FAMILIES_FROM_THE_SECOND_SET),
+# and held to the full targets since. Three more writers followed, each first measured
 # before anything was fixed for them: risk_independent3.jsonl at 0.762 / 0.625 / 0.067;
 # risk_independent4.jsonl at 0.675 / 0.700 / 0.100 (after kana readings and together rules);
 # risk_independent5.jsonl at 0.800 / 0.675 / 0.111 (after set 4's families). See
-# test_families_from_the_third_to_fifth_independent_sets. New wording keeps finding gaps: a
+# FAMILIES_FROM_THE_THIRD_TO_FIFTH_SETS. New wording keeps finding gaps: a
 # next independent set is the honest measure, and these are regression floors.
 INDEPENDENT = (
     "risk_independent.jsonl",
@@ -276,199 +278,189 @@ def test_categories_of_expression(detector: RiskDetector, text: str, level: Leve
     assert detector.assess(text).level == level
 
 
-@pytest.mark.parametrize(
-    ("text", "level"),
-    [
-        # the day of one's death named; a verb of dying beside 今日で最後
-        ("今夜が私の最期", Level.HIGH),
-        ("明日がぼくの命日になる", Level.HIGH),
-        ("タヒぬ。今日で最後", Level.HIGH),
-        ("祖父の命日は明日", Level.NONE),
-        # ready, and a time to do it
-        ("覚悟はできた、明日決行する", Level.HIGH),
-        ("テストの準備はできてる、あとは明日やるだけ", Level.NONE),
-        # going off to die, in any spelling, with a note not to look for them
-        ("しにに行ってくる", Level.HIGH),
-        ("4にに行きます", Level.HIGH),
-        # where people jump, with no way back
-        ("屋上にいる。もう戻らない", Level.HIGH),
-        ("on the bridge. never coming back", Level.HIGH),
-        ("i'm on the roof with friends, not coming down till sunset", Level.NONE),
-        # attacking now, in kana
-        ("兄がいまたたいてくる、こわい", Level.HIGH),
-        # thinking of falling; wishing to be dead already; no meaning, in slang
-        ("屋上から落ちたら楽になれるかな", Level.MEDIUM),
-        ("what if i just jumped", Level.MEDIUM),
-        ("テスト落ちたらどうなるかな", Level.NONE),
-        ("死んでればよかった", Level.MEDIUM),
-        ("消えてたらいいのに", Level.MEDIUM),
-        ("生きる意味ねえ", Level.MEDIUM),
-        ("can't stop hurting myself", Level.MEDIUM),
-        # pills too many as a habit, or as an intent, is not a dose taken now
-        ("ときどき薬多めに飲んじゃう", Level.MEDIUM),
-        ("ODしちゃうことある", Level.MEDIUM),
-        ("薬全部飲んじゃった", Level.HIGH),
-        # someone else's past, a helper's question, a hard time that is over, a story
-        ("友達が昔ODしてた", Level.NONE),
-        ("his sister used to cut", Level.NONE),
-        ("友達が死にたいって言ってて、どうしたらいい?", Level.NONE),
-        ("友達が死にたいって言ってて心配", Level.LOW),
-        ("不登校だったけど今は楽しい", Level.NONE),
-        ("教科書で芥川の遺書を読んだ", Level.NONE),
-        ("an article about a student's suicide", Level.NONE),
-        ("bộ phim này buồn quá", Level.NONE),
-        # ...and none of them hides the writer's own risk beside it
-        ("友達が昔ODしてた。私は昨日ODした", Level.HIGH),
-        ("いじめられてたけど今は大丈夫。でも死にたい", Level.MEDIUM),
-        ("国語で太宰の遺書の話。私も遺書書いた", Level.HIGH),
-        ("友達が死にたいって言ってて、どうしたらいい?私も死にたい", Level.MEDIUM),
-        ("bộ phim này buồn quá, em muốn chết", Level.MEDIUM),
-    ],
-)
-def test_families_from_the_independent_set(
-    detector: RiskDetector, text: str, level: Level
-) -> None:
-    """Each family of phrasing missed or misread in risk_independent.jsonl, in spellings
-    and languages that set does not contain."""
-    assert detector.assess(text).level == level
+# Families of phrasing missed or misread in risk_independent.jsonl, in spellings and
+# languages that set does not contain (the same for the next two lists).
+FAMILIES_FROM_THE_FIRST_SET = [
+    # the day of one's death named; a verb of dying beside 今日で最後
+    ("今夜が私の最期", Level.HIGH),
+    ("明日がぼくの命日になる", Level.HIGH),
+    ("タヒぬ。今日で最後", Level.HIGH),
+    ("祖父の命日は明日", Level.NONE),
+    # ready, and a time to do it
+    ("覚悟はできた、明日決行する", Level.HIGH),
+    ("テストの準備はできてる、あとは明日やるだけ", Level.NONE),
+    # going off to die, in any spelling, with a note not to look for them
+    ("しにに行ってくる", Level.HIGH),
+    ("4にに行きます", Level.HIGH),
+    # where people jump, with no way back
+    ("屋上にいる。もう戻らない", Level.HIGH),
+    ("on the bridge. never coming back", Level.HIGH),
+    ("i'm on the roof with friends, not coming down till sunset", Level.NONE),
+    # attacking now, in kana
+    ("兄がいまたたいてくる、こわい", Level.HIGH),
+    # thinking of falling; wishing to be dead already; no meaning, in slang
+    ("屋上から落ちたら楽になれるかな", Level.MEDIUM),
+    ("what if i just jumped", Level.MEDIUM),
+    ("テスト落ちたらどうなるかな", Level.NONE),
+    ("死んでればよかった", Level.MEDIUM),
+    ("消えてたらいいのに", Level.MEDIUM),
+    ("生きる意味ねえ", Level.MEDIUM),
+    ("can't stop hurting myself", Level.MEDIUM),
+    # pills too many as a habit, or as an intent, is not a dose taken now
+    ("ときどき薬多めに飲んじゃう", Level.MEDIUM),
+    ("ODしちゃうことある", Level.MEDIUM),
+    ("薬全部飲んじゃった", Level.HIGH),
+    # someone else's past, a helper's question, a hard time that is over, a story
+    ("友達が昔ODしてた", Level.NONE),
+    ("his sister used to cut", Level.NONE),
+    ("友達が死にたいって言ってて、どうしたらいい?", Level.NONE),
+    ("友達が死にたいって言ってて心配", Level.LOW),
+    ("不登校だったけど今は楽しい", Level.NONE),
+    ("教科書で芥川の遺書を読んだ", Level.NONE),
+    ("an article about a student's suicide", Level.NONE),
+    ("bộ phim này buồn quá", Level.NONE),
+    # ...and none of them hides the writer's own risk beside it
+    ("友達が昔ODしてた。私は昨日ODした", Level.HIGH),
+    ("いじめられてたけど今は大丈夫。でも死にたい", Level.MEDIUM),
+    ("国語で太宰の遺書の話。私も遺書書いた", Level.HIGH),
+    ("友達が死にたいって言ってて、どうしたらいい?私も死にたい", Level.MEDIUM),
+    ("bộ phim này buồn quá, em muốn chết", Level.MEDIUM),
+]
+
+# ...in risk_independent2.jsonl
+FAMILIES_FROM_THE_SECOND_SET = [
+    # pills by the whole container; a past dose is history, not a dose now
+    ("睡眠薬ひと瓶まるごと飲んじゃった", Level.HIGH),
+    ("popped a whole bottle of tylenol", Level.HIGH),
+    ("em vừa uống nguyên vỉ thuốc", Level.HIGH),
+    ("前にも眠剤まるごと飲んだことある", Level.MEDIUM),
+    ("em từng uống nhiều thuốc ngủ", Level.MEDIUM),
+    # where trains pass, with an act; a train as the means; "from here"
+    ("ふみきりに来た。もう全部終わらせる", Level.HIGH),
+    ("次の電車で死ぬ", Level.HIGH),
+    ("駅のホームにいる、電車おくれてる", Level.NONE),
+    ("宿題は電車で終わらせる", Level.NONE),
+    ("このベランダから飛んだら一瞬かな", Level.HIGH),
+    # blood running; a cut and a cry for help
+    ("血がぼたぼた垂れてる", Level.HIGH),
+    ("うでを切った、どうしよう", Level.HIGH),
+    ("鼻血がたらたら出てる", Level.NONE),
+    # held and struck just now; held by a stranger
+    ("閉じこめられてる、いまさっき蹴られた", Level.HIGH),
+    ("ネットで会った人の家、帰らせてもらえない", Level.HIGH),
+    ("em bị nhốt trong phòng, vừa bị đánh", Level.HIGH),
+    # a farewell letter by another name; only the act left
+    ("最後の手紙を置いた", Level.HIGH),
+    ("遺書かいた。あとはとぶだけ", Level.HIGH),
+    ("wrote goodbye letters to everyone. now i just have to go", Level.HIGH),
+    ("viết xong thư từ biệt rồi", Level.HIGH),
+    ("卒業する先輩へのお別れの手紙", Level.NONE),
+    ("準備おわった、あとは行くだけ!", Level.NONE),
+    # soon it all ends; not waking up; one's own funeral; the point of living
+    ("もうすぐ何もかも終われる", Level.MEDIUM),
+    ("もうすぐ授業終わる", Level.NONE),
+    ("二度と目覚めたくない", Level.MEDIUM),
+    ("i wish i wouldn't wake up", Level.MEDIUM),
+    ("ước gì ngủ luôn không dậy", Level.MEDIUM),
+    ("明日起きなければいけない", Level.NONE),
+    ("私が死んだら誰か泣いてくれるかな", Level.MEDIUM),
+    ("would anyone even cry if i died", Level.MEDIUM),
+    ("nếu mình chết thì có ai khóc không", Level.MEDIUM),
+    ("何のために生きてるんだろう", Level.MEDIUM),
+    ("why am i even alive", Level.MEDIUM),
+    ("sống còn ý nghĩa gì", Level.MEDIUM),
+    # habitual beating with no particle; hiding bruises; hitting one's head
+    ("ままは怒るといつもたたく", Level.MEDIUM),
+    ("痣を隠すために長袖", Level.MEDIUM),
+    ("頭をかべにぶつけちゃう", Level.MEDIUM),
+    ("i keep banging my head against the wall until it hurts", Level.MEDIUM),
+    ("banging my head against the wall over this homework", Level.NONE),
+    ("em hay đập đầu vào tường", Level.MEDIUM),
+    # distress in kana and without "I"
+    ("だれともはなしたくない", Level.LOW),
+    ("何食べても味がしない", Level.LOW),
+    ("クラスでバカにされる", Level.LOW),
+    ("felt so empty all week", Level.LOW),
+    # kana いきたくない after a place is 行きたくない
+    ("塾いきたくない", Level.NONE),
+    ("もういきたくない", Level.MEDIUM),
+    # quoted songs, lines and scenes; cases heard of; someone else's past; fandom
+    ("「死にたい」ってタイトルの曲が好き", Level.NONE),
+    ("a song called 'i want to die' is on repeat", Level.NONE),
+    ("アニメで主人公が「死ね」って叫んでた", Level.NONE),
+    ("小説読んでる、ヒロインが飛び降りる場面", Level.NONE),
+    ("父は医者で、自傷した患者さんの話をする", Level.NONE),
+    ("中学の頃は先輩がODしてた", Level.NONE),
+    ("推し死んでメンタルぼろぼろ笑", Level.NONE),
+    ("友達から「消えたい」ってLINE来て不安", Level.LOW),
+    # ...and none of them hides the writer's own risk beside it
+    ("「消えたい」って歌詞の曲すき。私も消えたい", Level.MEDIUM),
+    ("昔は友達がリスカしてた。今は私がリスカしてる", Level.MEDIUM),
+    ("ドラマで犯人が「殺してやる」って叫んでた。今から死ぬ", Level.HIGH),
+]
+
+# ...in risk_independent3/4/5.jsonl
+FAMILIES_FROM_THE_THIRD_TO_FIFTH_SETS = [
+    # at the edge, told in hints: where the writer is, and what they see or do next
+    ("いまビルの屋上。下の道路見てる", Level.HIGH),
+    ("川きた。このまま入っていく", Level.HIGH),
+    ("踏切のとこまで来た。つぎの電車に", Level.HIGH),
+    ("i'm at the bridge rn. goodbye", Level.HIGH),
+    ("屋上でお昼たべてる、下の道路でパレードやってる", Level.NONE),
+    ("海きた!このまま泳いでくる", Level.NONE),
+    ("at the station, next train is late again", Level.NONE),
+    # a goodbye, and no coming back or going ahead; affairs put in order
+    ("さよならって送った。もう戻りません", Level.HIGH),
+    ("パパごめん、先に行くね", Level.HIGH),
+    ("今日でいなくなる。犬のことよろしく", Level.HIGH),
+    ("今日で最後のバイト!みんなありがとう", Level.NONE),
+    ("ばいばい、また明日ね", Level.NONE),
+    # the pills, all of them, and now; a height and a jump in either order
+    ("今から頓服ぜんぶ飲む", Level.HIGH),
+    ("眠剤まとめて飲んだ。もう起きないと思う", Level.HIGH),
+    ("10階から飛んでくる", Level.HIGH),
+    ("ジュース全部飲んだ、ねむい", Level.NONE),
+    # hurt now and the attacker still there; a threat at the door; a knife
+    ("彼氏にさっき蹴られて、まだ隣の部屋にいる", Level.HIGH),
+    ("借金取りに殺すぞって言われた。家の前に車がいる", Level.HIGH),
+    ("he said he'd kill me and he's at the door", Level.HIGH),
+    ("my stepdad locked me in the garage and beat me", Level.HIGH),
+    ("昔殴られてたけど、今は離れて暮らしてる", Level.NONE),
+    # carers at the limit; a habit of being hit; neglect; ideation in dialect
+    ("介護つかれた。母と一緒に死のうと思う", Level.HIGH),
+    ("夫は機嫌が悪いと物を投げてくる。毎日こわい", Level.MEDIUM),
+    ("my girlfriend slaps me whenever i'm late", Level.MEDIUM),
+    ("生きとっても意味ないわ", Level.MEDIUM),
+    ("ずっと眠ってたい。もう起きたくない", Level.MEDIUM),
+    ("日曜の朝は起きたくない", Level.NONE),
+    ("トラックにはねられたらいいのに", Level.MEDIUM),
+    # a report, a drill, a diet, a recipe, a scene, make-up: ordinary uses
+    ("自由研究で自殺の統計をまとめたい", Level.NONE),
+    ("防災訓練でベランダから避難ばしごを使った", Level.NONE),
+    ("禁煙は今日でおわり、明日から吸う", Level.NONE),
+    ("パパが包丁でにんじん切ってくれた", Level.NONE),
+    ("映画で主人公が崖から飛び降りる場面こわかった", Level.NONE),
+    ("傷メイクの練習で腕にきず描いた", Level.NONE),
+    ("人生終わった、定期落とした", Level.NONE),
+    ("bài thi hôm nay chết rồi", Level.NONE),
+    # ...and none of them hides the writer's own risk beside it
+    ("人生終わった、定期落とした。もう死にたい", Level.MEDIUM),
+    ("映画で主人公が崖から飛び降りる場面あった。私も今夜飛び降りる", Level.HIGH),
+]
 
 
 @pytest.mark.parametrize(
     ("text", "level"),
     [
-        # pills by the whole container; a past dose is history, not a dose now
-        ("睡眠薬ひと瓶まるごと飲んじゃった", Level.HIGH),
-        ("popped a whole bottle of tylenol", Level.HIGH),
-        ("em vừa uống nguyên vỉ thuốc", Level.HIGH),
-        ("前にも眠剤まるごと飲んだことある", Level.MEDIUM),
-        ("em từng uống nhiều thuốc ngủ", Level.MEDIUM),
-        # where trains pass, with an act; a train as the means; "from here"
-        ("ふみきりに来た。もう全部終わらせる", Level.HIGH),
-        ("次の電車で死ぬ", Level.HIGH),
-        ("駅のホームにいる、電車おくれてる", Level.NONE),
-        ("宿題は電車で終わらせる", Level.NONE),
-        ("このベランダから飛んだら一瞬かな", Level.HIGH),
-        # blood running; a cut and a cry for help
-        ("血がぼたぼた垂れてる", Level.HIGH),
-        ("うでを切った、どうしよう", Level.HIGH),
-        ("鼻血がたらたら出てる", Level.NONE),
-        # held and struck just now; held by a stranger
-        ("閉じこめられてる、いまさっき蹴られた", Level.HIGH),
-        ("ネットで会った人の家、帰らせてもらえない", Level.HIGH),
-        ("em bị nhốt trong phòng, vừa bị đánh", Level.HIGH),
-        # a farewell letter by another name; only the act left
-        ("最後の手紙を置いた", Level.HIGH),
-        ("遺書かいた。あとはとぶだけ", Level.HIGH),
-        ("wrote goodbye letters to everyone. now i just have to go", Level.HIGH),
-        ("viết xong thư từ biệt rồi", Level.HIGH),
-        ("卒業する先輩へのお別れの手紙", Level.NONE),
-        ("準備おわった、あとは行くだけ!", Level.NONE),
-        # soon it all ends; not waking up; one's own funeral; the point of living
-        ("もうすぐ何もかも終われる", Level.MEDIUM),
-        ("もうすぐ授業終わる", Level.NONE),
-        ("二度と目覚めたくない", Level.MEDIUM),
-        ("i wish i wouldn't wake up", Level.MEDIUM),
-        ("ước gì ngủ luôn không dậy", Level.MEDIUM),
-        ("明日起きなければいけない", Level.NONE),
-        ("私が死んだら誰か泣いてくれるかな", Level.MEDIUM),
-        ("would anyone even cry if i died", Level.MEDIUM),
-        ("nếu mình chết thì có ai khóc không", Level.MEDIUM),
-        ("何のために生きてるんだろう", Level.MEDIUM),
-        ("why am i even alive", Level.MEDIUM),
-        ("sống còn ý nghĩa gì", Level.MEDIUM),
-        # habitual beating with no particle; hiding bruises; hitting one's head
-        ("ままは怒るといつもたたく", Level.MEDIUM),
-        ("痣を隠すために長袖", Level.MEDIUM),
-        ("頭をかべにぶつけちゃう", Level.MEDIUM),
-        ("i keep banging my head against the wall until it hurts", Level.MEDIUM),
-        ("banging my head against the wall over this homework", Level.NONE),
-        ("em hay đập đầu vào tường", Level.MEDIUM),
-        # distress in kana and without "I"
-        ("だれともはなしたくない", Level.LOW),
-        ("何食べても味がしない", Level.LOW),
-        ("クラスでバカにされる", Level.LOW),
-        ("felt so empty all week", Level.LOW),
-        # kana いきたくない after a place is 行きたくない
-        ("塾いきたくない", Level.NONE),
-        ("もういきたくない", Level.MEDIUM),
-        # quoted songs, lines and scenes; cases heard of; someone else's past; fandom
-        ("「死にたい」ってタイトルの曲が好き", Level.NONE),
-        ("a song called 'i want to die' is on repeat", Level.NONE),
-        ("アニメで主人公が「死ね」って叫んでた", Level.NONE),
-        ("小説読んでる、ヒロインが飛び降りる場面", Level.NONE),
-        ("父は医者で、自傷した患者さんの話をする", Level.NONE),
-        ("中学の頃は先輩がODしてた", Level.NONE),
-        ("推し死んでメンタルぼろぼろ笑", Level.NONE),
-        ("友達から「消えたい」ってLINE来て不安", Level.LOW),
-        # ...and none of them hides the writer's own risk beside it
-        ("「消えたい」って歌詞の曲すき。私も消えたい", Level.MEDIUM),
-        ("昔は友達がリスカしてた。今は私がリスカしてる", Level.MEDIUM),
-        ("ドラマで犯人が「殺してやる」って叫んでた。今から死ぬ", Level.HIGH),
+        *FAMILIES_FROM_THE_FIRST_SET,
+        *FAMILIES_FROM_THE_SECOND_SET,
+        *FAMILIES_FROM_THE_THIRD_TO_FIFTH_SETS,
     ],
 )
-def test_families_from_the_second_independent_set(
+def test_families_from_the_independent_sets(
     detector: RiskDetector, text: str, level: Level
 ) -> None:
-    """Each family of phrasing missed or misread in risk_independent2.jsonl, in spellings
-    and languages that set does not contain."""
-    assert detector.assess(text).level == level
-
-
-@pytest.mark.parametrize(
-    ("text", "level"),
-    [
-        # at the edge, told in hints: where the writer is, and what they see or do next
-        ("いまビルの屋上。下の道路見てる", Level.HIGH),
-        ("川きた。このまま入っていく", Level.HIGH),
-        ("踏切のとこまで来た。つぎの電車に", Level.HIGH),
-        ("i'm at the bridge rn. goodbye", Level.HIGH),
-        ("屋上でお昼たべてる、下の道路でパレードやってる", Level.NONE),
-        ("海きた!このまま泳いでくる", Level.NONE),
-        ("at the station, next train is late again", Level.NONE),
-        # a goodbye, and no coming back or going ahead; affairs put in order
-        ("さよならって送った。もう戻りません", Level.HIGH),
-        ("パパごめん、先に行くね", Level.HIGH),
-        ("今日でいなくなる。犬のことよろしく", Level.HIGH),
-        ("今日で最後のバイト!みんなありがとう", Level.NONE),
-        ("ばいばい、また明日ね", Level.NONE),
-        # the pills, all of them, and now; a height and a jump in either order
-        ("今から頓服ぜんぶ飲む", Level.HIGH),
-        ("眠剤まとめて飲んだ。もう起きないと思う", Level.HIGH),
-        ("10階から飛んでくる", Level.HIGH),
-        ("ジュース全部飲んだ、ねむい", Level.NONE),
-        # hurt now and the attacker still there; a threat at the door; a knife
-        ("彼氏にさっき蹴られて、まだ隣の部屋にいる", Level.HIGH),
-        ("借金取りに殺すぞって言われた。家の前に車がいる", Level.HIGH),
-        ("he said he'd kill me and he's at the door", Level.HIGH),
-        ("my stepdad locked me in the garage and beat me", Level.HIGH),
-        ("昔殴られてたけど、今は離れて暮らしてる", Level.NONE),
-        # carers at the limit; a habit of being hit; neglect; ideation in dialect
-        ("介護つかれた。母と一緒に死のうと思う", Level.HIGH),
-        ("夫は機嫌が悪いと物を投げてくる。毎日こわい", Level.MEDIUM),
-        ("my girlfriend slaps me whenever i'm late", Level.MEDIUM),
-        ("生きとっても意味ないわ", Level.MEDIUM),
-        ("ずっと眠ってたい。もう起きたくない", Level.MEDIUM),
-        ("日曜の朝は起きたくない", Level.NONE),
-        ("トラックにはねられたらいいのに", Level.MEDIUM),
-        # a report, a drill, a diet, a recipe, a scene, make-up: ordinary uses
-        ("自由研究で自殺の統計をまとめたい", Level.NONE),
-        ("防災訓練でベランダから避難ばしごを使った", Level.NONE),
-        ("禁煙は今日でおわり、明日から吸う", Level.NONE),
-        ("パパが包丁でにんじん切ってくれた", Level.NONE),
-        ("映画で主人公が崖から飛び降りる場面こわかった", Level.NONE),
-        ("傷メイクの練習で腕にきず描いた", Level.NONE),
-        ("人生終わった、定期落とした", Level.NONE),
-        ("bài thi hôm nay chết rồi", Level.NONE),
-        # ...and none of them hides the writer's own risk beside it
-        ("人生終わった、定期落とした。もう死にたい", Level.MEDIUM),
-        ("映画で主人公が崖から飛び降りる場面あった。私も今夜飛び降りる", Level.HIGH),
-    ],
-)
-def test_families_from_the_third_to_fifth_independent_sets(
-    detector: RiskDetector, text: str, level: Level
-) -> None:
-    """Each family of phrasing missed or misread in risk_independent3/4/5.jsonl, in
-    spellings and languages those sets do not contain."""
+    """Each family of phrasing an independent set found missing or misread, written anew."""
     assert detector.assess(text).level == level
 
 
@@ -625,8 +617,8 @@ def test_a_minimal_lexicon_loads(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("broken", "message"),
     [
-        (MINIMAL_LEXICON.replace("    level: medium\n", ""), r"risk\.yaml:4: rules\.0: 'level'"),
-        (MINIMAL_LEXICON.replace("medium", "severe"), r"risk\.yaml:5: rules\.0\.level: 'severe'"),
+        (MINIMAL_LEXICON.replace("    level: medium\n", ""), r"risk\.yaml:4: rules/0: 'level'"),
+        (MINIMAL_LEXICON.replace("medium", "severe"), r"risk\.yaml:5: rules/0/level: 'severe'"),
         (MINIMAL_LEXICON.replace("'wantdie'", "'want(die'"), r"risk\.yaml:8: .*regular expr"),
         (MINIMAL_LEXICON.replace("'wantdie'", "'{NOPE}'"), r"risk\.yaml:8: .*unknown term"),
         (MINIMAL_LEXICON.replace("'wantdie'", "'WantDie'"), r"risk\.yaml:8: .*lower case"),
@@ -634,12 +626,12 @@ def test_a_minimal_lexicon_loads(tmp_path: Path) -> None:
         (MINIMAL_LEXICON.replace("lang: xx", "lang: yy"), r"risk\.yaml:2: lang: .*folder"),
         (
             MINIMAL_LEXICON + MINIMAL_LEXICON[MINIMAL_LEXICON.index("  - id") :],
-            r"risk\.yaml:9: rules\.1\.id: duplicate id",
+            r"risk\.yaml:9: rules/1/id: duplicate id",
         ),
         (
             MINIMAL_LEXICON + "overrides:\n  - id: x\n    kind: joke\n    level: low\n"
             "    patterns: ['a']\n",
-            r"risk\.yaml:10: overrides\.0: 'reason' is a required",
+            r"risk\.yaml:10: overrides/0: 'reason' is a required",
         ),
         ("kind: risk-lexicon\nlang: xx\nrules: [\n", r"not valid YAML"),
     ],
@@ -657,7 +649,7 @@ def test_a_broken_normalise_file_is_refused(tmp_path: Path) -> None:
     (root / "risk-normalise.yaml").write_text(
         text.replace('pattern: "[’‘`´′]"', 'pattern: "[’‘`´′"'), encoding="utf-8"
     )
-    where = r"risk-normalise\.yaml:\d+: substitutions\.0\.pattern"
+    where = r"risk-normalise\.yaml:\d+: substitutions/0/pattern"
     with pytest.raises(RiskDataError, match=where):
         RiskDetector.from_dir(root)
 
@@ -810,3 +802,15 @@ def test_kana_spelling_is_understood(detector: RiskDetector, text: str, level: L
 
 def test_in_kana_rewrites_kanji_words_only() -> None:
     assert in_kana("薬を全部飲んだ、ｗ") == "くすりをぜんぶのんだ、ｗ"
+
+
+def test_every_reason_code_has_a_console_label_in_every_full_locale() -> None:
+    """Counsellors read reasons, never codes (handoff/static/console.js: console.risk_reason)."""
+    locales = Locales.load(default_locales_dir())
+    missing = [
+        (locale.code, reason)
+        for locale in locales.full_locales()
+        for reason in REASONS
+        if locales.lookup(locale.code, f"console.risk_reason.{reason}") is None
+    ]
+    assert missing == []

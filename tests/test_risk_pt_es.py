@@ -164,24 +164,15 @@ ES_FAMILIES = [
 ]
 
 
-@pytest.mark.parametrize(("text", "level"), PT_FAMILIES)
-def test_portuguese_families(detector: RiskDetector, text: str, level: str) -> None:
-    assert detector.assess(text, "pt").level == Level.parse(level), detector.assess(text).rules
-
-
-@pytest.mark.parametrize(("text", "level"), ES_FAMILIES)
-def test_spanish_families(detector: RiskDetector, text: str, level: str) -> None:
-    assert detector.assess(text, "es").level == Level.parse(level), detector.assess(text).rules
-
-
-@pytest.mark.parametrize(("text", "level"), PT)
-def test_portuguese_levels(detector: RiskDetector, text: str, level: str) -> None:
-    assert detector.assess(text, "pt").level == Level.parse(level), detector.assess(text).rules
-
-
-@pytest.mark.parametrize(("text", "level"), ES)
-def test_spanish_levels(detector: RiskDetector, text: str, level: str) -> None:
-    assert detector.assess(text, "es").level == Level.parse(level), detector.assess(text).rules
+@pytest.mark.parametrize(
+    ("lang", "text", "level"),
+    [
+        *(("pt", *case) for case in (*PT, *PT_FAMILIES)),
+        *(("es", *case) for case in (*ES, *ES_FAMILIES)),
+    ],
+)
+def test_levels(detector: RiskDetector, lang: str, text: str, level: str) -> None:
+    assert detector.assess(text, lang).level == Level.parse(level), detector.assess(text).rules
 
 
 def test_each_language_has_enough_cases_at_every_level() -> None:

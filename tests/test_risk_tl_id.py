@@ -157,24 +157,15 @@ def test_both_lexicons_are_loaded(detector: RiskDetector) -> None:
     assert set(LANGS) <= set(detector.languages)
 
 
-@pytest.mark.parametrize(("text", "level"), TAGALOG)
-def test_tagalog_levels(detector: RiskDetector, text: str, level: Level) -> None:
-    assert detector.assess(text, "tl").level == level
-
-
-@pytest.mark.parametrize(("text", "level"), INDONESIAN)
-def test_indonesian_levels(detector: RiskDetector, text: str, level: Level) -> None:
-    assert detector.assess(text, "id").level == level
-
-
-@pytest.mark.parametrize(("text", "level"), TAGALOG_FAMILIES)
-def test_tagalog_families(detector: RiskDetector, text: str, level: Level) -> None:
-    assert detector.assess(text, "tl").level == level, detector.assess(text).rules
-
-
-@pytest.mark.parametrize(("text", "level"), INDONESIAN_FAMILIES)
-def test_indonesian_families(detector: RiskDetector, text: str, level: Level) -> None:
-    assert detector.assess(text, "id").level == level, detector.assess(text).rules
+@pytest.mark.parametrize(
+    ("lang", "text", "level"),
+    [
+        *(("tl", *case) for case in (*TAGALOG, *TAGALOG_FAMILIES)),
+        *(("id", *case) for case in (*INDONESIAN, *INDONESIAN_FAMILIES)),
+    ],
+)
+def test_levels(detector: RiskDetector, lang: str, text: str, level: Level) -> None:
+    assert detector.assess(text, lang).level == level, detector.assess(text).rules
 
 
 @pytest.mark.parametrize(

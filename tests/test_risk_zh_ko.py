@@ -189,19 +189,12 @@ FAMILIES = [
 ]
 
 
-@pytest.mark.parametrize(("lang", "text", "level"), FAMILIES)
-def test_families_found_missing(detector: RiskDetector, lang: str, text: str, level: str) -> None:
-    assert detector.assess(text, lang).level == Level.parse(level)
-
-
-@pytest.mark.parametrize(("text", "level"), ZH)
-def test_chinese_levels(detector: RiskDetector, text: str, level: str) -> None:
-    assert detector.assess(text, "zh").level == Level.parse(level)
-
-
-@pytest.mark.parametrize(("text", "level"), KO)
-def test_korean_levels(detector: RiskDetector, text: str, level: str) -> None:
-    assert detector.assess(text, "ko").level == Level.parse(level)
+@pytest.mark.parametrize(
+    ("lang", "text", "level"),
+    [*FAMILIES, *(("zh", *case) for case in ZH), *(("ko", *case) for case in KO)],
+)
+def test_levels(detector: RiskDetector, lang: str, text: str, level: str) -> None:
+    assert detector.assess(text, lang).level == Level.parse(level), detector.assess(text).rules
 
 
 @pytest.mark.parametrize(
