@@ -9,9 +9,13 @@ all files, as the lowest rung of a fixed ladder that keeps the held-out cost wit
 
 - medium: raises at most 2.5% of the held-out ``none`` messages the rules left alone (half
   of the 5% false-flag budget);
-- high: raises at most 2.5% of the held-out messages at medium that are not high. Only the
-  risk_train_*.jsonl files are held out for this: the rules were fitted to every other file,
-  so there no message the rules call medium is labelled high, and nothing could be learned.
+- high: raises at most 2.5% of the held-out messages a rule put at medium that are not high
+  (at run time it may also raise a medium the first model gave: bot/risk.py; what that
+  costs on new wording is measured on tests/data/unseen/, see the README).
+
+Every file is held out in turn for both. (Until session 3 only the risk_train_*.jsonl files
+were held out for the high threshold, as the only files the rules had not been fitted to;
+their misses have since been read to extend the rules too, so no file is special.)
 
 The result is deterministic, so ``--check`` (and tests/test_risk_model.py) can tell that the
 file matches the data.
@@ -26,12 +30,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.risk import Level, RiskDetector, default_model_path
-from bot.risk_model import RiskModel, SecondOpinion, grams_of
+from bot.risk_model import RiskModel, SecondOpinion
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 LADDER = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.98, 0.99)
 BUDGET_SHARE = 0.025
-FOLD_PREFIX = "risk_train_"  # files the rules were never fitted to
 MEDIUM = Level.MEDIUM
 
 Example = tuple[str, str, Level]  # file name, normalised text, label
@@ -89,20 +92,17 @@ def medium_threshold(detector: RiskDetector, examples: Sequence[Example]) -> flo
     return lowest_rung(quiet, "medium")
 
 
-def high_threshold(detector: RiskDetector, examples: Sequence[Example], medium_at: float) -> float:
-    at_medium: list[float] = []  # held-out messages at medium after step one, not high
-    for held_out in sorted({name for name, _, _ in examples if name.startswith(FOLD_PREFIX)}):
-        rest = [e for e in examples if e[0] != held_out]
-        medium = RiskModel.train(pairs(rest, MEDIUM), medium_at)
-        high = RiskModel.train(pairs(rest, Level.HIGH), 1.0)
-        for name, text, label in examples:
-            if name != held_out or label == Level.HIGH:
-                continue
-            level = detector._assess_normalised(text, gated=True).level
-            if level < MEDIUM and medium.flags(grams_of(text)):
-                level = MEDIUM
-            if level == MEDIUM:
-                at_medium.append(high.probability(text))
+def high_threshold(detector: RiskDetector, examples: Sequence[Example]) -> float:
+    at_medium: list[float] = []  # held-out messages a rule put at medium, not high
+    for held_out in sorted({name for name, _, _ in examples}):
+        high = RiskModel.train(pairs([e for e in examples if e[0] != held_out], Level.HIGH), 1.0)
+        at_medium.extend(
+            high.probability(text)
+            for name, text, label in examples
+            if name == held_out
+            and label != Level.HIGH
+            and detector._assess_normalised(text, gated=True).level == MEDIUM
+        )
     return lowest_rung(at_medium, "high")
 
 
@@ -110,8 +110,7 @@ def build(detector: RiskDetector, thresholds: tuple[float, float] | None) -> dic
     files = labelled_files()
     examples = read_examples(detector, files)
     if thresholds is None:
-        medium_at = medium_threshold(detector, examples)
-        thresholds = (medium_at, high_threshold(detector, examples, medium_at))
+        thresholds = (medium_threshold(detector, examples), high_threshold(detector, examples))
     models = SecondOpinion(
         RiskModel.train(pairs(examples, MEDIUM), thresholds[0]),
         RiskModel.train(pairs(examples, Level.HIGH), thresholds[1]),

@@ -8,7 +8,10 @@ normaliser's folding of タヒ/氏/emoji applies here too):
 - ``medium``: P(medium or high). It may raise a message the rules left below medium to
   medium: the warm acknowledgement, the lines and the offer of a person.
 - ``high``: P(high). It may raise a message already at medium (by the rules or by the first
-  model) to high: 110/119 first and the counsellor queue at the top.
+  model) to high: 110/119 first and the counsellor queue at the top. Its threshold is set
+  on the messages a rule put at medium. A bag of n-grams has no context: the telegraphic
+  style of plans told in hints is also how people announce an arrival
+  (「いま駅。もうすぐ着く」 goes to high), the price of the plans it catches.
 
 Neither ever lowers a level; the reason given is ``learned_signal``. Their weights are data
 (``locales/risk-model.json``), made from the labelled sets in ``tests/data`` by

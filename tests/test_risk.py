@@ -50,6 +50,14 @@ INDEPENDENT = (
     # zh, ko, pt, es, tl, th, ne, id by a writer who never saw those lexicons, written while
     # they were: first measured at 0.675 / 0.750 / 0.075, then closed by family.
     "risk_multilingual.jsonl",
+    # The second opinion's first unseen sets (rules alone at first: 0.738 / 0.650 / 0.056
+    # and 0.475 / 0.475 / 0.062), and its last ones of session 2 (0.800 / 0.700 / 0.089
+    # and 0.675 / 0.700 / 0.025), read as development data in session 3: closed by family
+    # (FAMILIES_FROM_THE_SIXTH_AND_SEVENTH_SETS) before tests/data/unseen/ was written.
+    "risk_independent6.jsonl",
+    "risk_independent7.jsonl",
+    "risk_multilingual2.jsonl",
+    "risk_multilingual3.jsonl",
 )
 
 
@@ -449,12 +457,66 @@ FAMILIES_FROM_THE_THIRD_TO_FIFTH_SETS = [
 ]
 
 
+# Session 3: families from every set written so far (independent6/7, multilingual2/3 and
+# the training files), read as development data before two fresh sets were written.
+FAMILIES_FROM_THE_SIXTH_AND_SEVENTH_SETS = [
+    # the edge: a floor number, one more step, over the railing, how high it is, no way back
+    ("10階の非常階段から下みてる。あと一歩", Level.HIGH),
+    ("いま歩道橋の上。ここ高いね", Level.HIGH),
+    ("港の堤防の先。もう帰らんけん", Level.HIGH),
+    ("手すりに足かけた", Level.HIGH),
+    ("樹海行きの電車のってる", Level.HIGH),
+    # farewells in other words
+    ("これ読むころにはもういないと思う、ありがとね", Level.HIGH),
+    ("既読つく前に行くね", Level.HIGH),
+    ("インコのことお願い。それだけが心残り", Level.HIGH),
+    ("通帳と印鑑は台所の引き出しに入れてあります。ごめんね", Level.HIGH),
+    ("借金は保険金で返すから。今までごめん", Level.HIGH),
+    ("父を連れて一緒にいきます。ゆるしてください", Level.HIGH),
+    ("おやすみ。もう起きないつもりだから", Level.HIGH),
+    ("goodbye. thank you for everything", Level.HIGH),
+    ("took every pill i had. sorry", Level.HIGH),
+    ("tạm biệt mọi người, em đã để lại thư rồi", Level.HIGH),
+    # cut, and the bleeding won't stop; the door being kicked in; a threat by message
+    ("足切った。止まんない", Level.HIGH),
+    ("彼氏にドア蹴られてる、開けたら殺される", Level.HIGH),
+    ("元夫から「見つけたら刺す」ってLINE来た", Level.HIGH),
+    ("he's outside my door with a knife", Level.HIGH),
+    ("chồng em đang đánh em, cứu em", Level.HIGH),
+    # wishes not to wake, to vanish, to be gone; pulled towards the track
+    ("明日の朝が来なきゃいいのにって思う", Level.MEDIUM),
+    ("事故にでもあえばいいのにって考える", Level.MEDIUM),
+    ("あたしおらんでも誰も困らんやろ", Level.MEDIUM),
+    ("ホームで電車待ってると吸い込まれそうになる", Level.MEDIUM),
+    ("お迎えが来てほしいと毎日思います、夫も亡くなったし", Level.MEDIUM),
+    ("奨学金、生命保険で返せるかなって考えてしまう", Level.MEDIUM),
+    ("i keep thinking about just vanishing", Level.MEDIUM),
+    ("sống không còn ý nghĩa gì nữa", Level.MEDIUM),
+    # ongoing abuse: at work, stalking, conditional hitting, documents taken
+    ("工場の班長に毎日けられる", Level.MEDIUM),
+    ("元カノが家の前で待ち伏せしてくる", Level.MEDIUM),
+    ("既読無視すると叩かれる、彼氏に", Level.MEDIUM),
+    ("my supervisor shoves me every shift", Level.MEDIUM),
+    ("chồng tôi say rượu là đánh tôi", Level.MEDIUM),
+    # the same words, everyday: a quoted line, a game, a party, a last shift, an animal
+    ("「もう会えないね」って歌詞が刺さる", Level.NONE),
+    ("ボス戦、崖から飛び降りると裏に回れる", Level.NONE),
+    ("今夜決行、誕生日サプライズ！", Level.NONE),
+    ("塾今日で最後！先生にありがとう言ってきた", Level.NONE),
+    ("カラスが屋上のフェンスに乗ってる", Level.NONE),
+    ("宿題やらないとママに殺される", Level.NONE),
+    ("last day of term, goodbye everyone see you in april", Level.NONE),
+    ("my roommate used to self harm but she's doing great now", Level.NONE),
+]
+
+
 @pytest.mark.parametrize(
     ("text", "level"),
     [
         *FAMILIES_FROM_THE_FIRST_SET,
         *FAMILIES_FROM_THE_SECOND_SET,
         *FAMILIES_FROM_THE_THIRD_TO_FIFTH_SETS,
+        *FAMILIES_FROM_THE_SIXTH_AND_SEVENTH_SETS,
     ],
 )
 def test_families_from_the_independent_sets(
@@ -814,3 +876,14 @@ def test_every_reason_code_has_a_console_label_in_every_full_locale() -> None:
         if locales.lookup(locale.code, f"console.risk_reason.{reason}") is None
     ]
     assert missing == []
+
+
+def test_every_pattern_of_an_override_silences_what_it_covers(detector: RiskDetector) -> None:
+    """An override entry with many patterns: the one that explains 殺される笑 is not the first
+    of figurative.idiom to match here (the hard practice is), and still silences it. Until
+    session 3 only an override's first matching pattern counted."""
+    text = "部活の朝練きつすぎて、コーチに殺される笑"
+    normalised = detector.normalise(text)
+    idiom = [p for p in detector._patterns if p.entry.id == "ja:figurative.idiom"]
+    assert sum(1 for p in idiom if p.regex.search(normalised)) >= 2
+    assert detector.assess(text).level == Level.NONE

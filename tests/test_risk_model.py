@@ -25,9 +25,10 @@ UNSEEN_HINTS = (
     "もう誰にも迷惑かけないように、静かにいなくなる方法ばかり考えてる",
     "i keep thinking everyone would be fine if i just stopped",
 )
+# A rule sees ideation (medium); the plan is in words no rule knows.
 UNSEEN_PLANS = (
-    "もう無理。今からいく。みんなごめんね",  # rules: low (distress)
-    "死にたい。ロープもう準備してある",  # rules: medium (ideation)
+    "死にたい。薬ならもう手元にある",
+    "死にたい、今夜。場所も決めてある",
 )
 
 
@@ -83,9 +84,12 @@ def test_plans_the_rules_underrate_are_raised_to_high(
 def test_it_raises_a_step_at_a_time_and_never_lowers(bot_detector: RiskDetector) -> None:
     medium_only = with_model(bot_detector, SecondOpinion(constant(True), constant(False)))
     high_only = with_model(bot_detector, SecondOpinion(constant(False), constant(True)))
+    says_yes = with_model(bot_detector, SecondOpinion(constant(True), constant(True)))
     says_no = with_model(bot_detector, SecondOpinion(constant(False), constant(False)))
     assert medium_only.assess("おはよう").level == Level.MEDIUM
     assert high_only.assess("おはよう").level == Level.NONE  # high only from medium
+    assert says_yes.assess("おはよう").level == Level.HIGH  # both steps, one message
+    assert high_only.assess("死にたい").level == Level.HIGH
     assert high_only.assess("死にたい").level == Level.HIGH
     assert "learned_signal" not in medium_only.assess("今から飛び降りる").reasons
     assert says_no.assess("死にたい").level == Level.MEDIUM  # never lowered
@@ -138,8 +142,9 @@ def figures(detector: RiskDetector, path: Path) -> tuple[float, float, float]:
 @pytest.mark.parametrize(
     ("name", "recall_floor", "high_floor", "false_flag_ceiling"),
     [
-        ("risk_independent7.jsonl", 0.95, 0.9, 0.12),
-        ("risk_multilingual3.jsonl", 0.85, 0.8, 0.05),
+        ("risk_independent8.jsonl", 0.97, 0.95, 0.02),
+        ("risk_independent9.jsonl", 0.95, 0.95, 0.05),
+        ("risk_multilingual4.jsonl", 0.95, 0.95, 0.05),
     ],
 )
 def test_floors_on_the_sets_nothing_was_fitted_to(
@@ -149,10 +154,13 @@ def test_floors_on_the_sets_nothing_was_fitted_to(
     high_floor: float,
     false_flag_ceiling: float,
 ) -> None:
-    """tests/data/unseen/: by independent writers, measured once, with no rule and no weight
-    fitted to them (rules alone: recall 0.800, high 0.700, false flags 0.089; and 0.675,
-    0.700, 0.025. As the bot runs: 0.963, 0.925, 0.111; and 0.850, 0.800, 0.037). Kept out
-    of training so the second opinion's gain stays measurable; these floors keep it."""
+    """tests/data/unseen/: by independent writers, with no rule and no weight fitted to them.
+    First measured (recall / high / false flags), rules alone: 0.812 / 0.875 / 0.000,
+    0.825 / 0.825 / 0.022, 0.750 / 0.775 / 0.000; as the bot runs: 0.975 / 0.975 / 0.000,
+    0.950 / 0.975 / 0.033, 0.963 / 0.975 / 0.037. (The second opinion's "both steps in one
+    message" was settled after that first look; one step only gave high 0.875, 0.825,
+    0.775 with no calm message at high, against 0, 1 and 3 now.) Kept out of training so
+    the second opinion's gain stays measurable; these floors keep it."""
     recall, high, false_flags = figures(bot_detector, ROOT / "tests" / "data" / "unseen" / name)
     assert recall >= recall_floor
     assert high >= high_floor

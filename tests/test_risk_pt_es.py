@@ -164,11 +164,93 @@ ES_FAMILIES = [
 ]
 
 
+# Families a third independent set found missing: affairs put in order and the end said, an edge
+# and a last word, a rope tied up, self-harm as a habit or hidden under long sleeves, "it would be
+# easier not to wake up", a partner who controls and hits; each with the trip, the drama, the
+# song, the scar or the chore that says the same words and is no risk.
+PT_FAMILIES_3 = [
+    # a letter left, things given away, and the end said (not before a trip or for a job)
+    ("escrevi uma carta pro meu pai e deixei na gaveta. cuidem dele por mim", "high"),
+    ("já doei minhas roupas e escrevi uma carta pra minha mãe. essa noite acaba tudo", "high"),
+    ("deixei a carta em cima da cama. vou embora pra sempre", "high"),
+    (
+        "deixei a carta de despedida pro pessoal da fábrica, semana que vem volto pro brasil",
+        "none",
+    ),
+    ("escrevi uma carta de apresentação pra empresa, hoje acaba o prazo", "none"),
+    ("na novela ela deixou uma carta e foi embora pra sempre, chorei", "none"),
+    # at the water's edge or over the railing, and a last word
+    ("to na beira do mar perto do porto, desculpa mãe", "high"),
+    ("tô na sacada do 8 andar, já passei a perna por cima da grade. me perdoem", "high"),
+    ("to na estação, o próximo expresso passa em 3 minutos. perdão a todos", "high"),
+    ("to na beira do rio pescando com meu pai, amo vocês", "none"),
+    ("to na estação, o trem passa em 5 minutos, desculpa a demora", "none"),
+    ("adeus galera, vou de férias pro brasil por um mês! cuidem do meu gato", "none"),
+    # a rope tied to a beam (not for a hammock)
+    ("já amarrei a corda na viga do depósito, ninguém vem até segunda", "high"),
+    ("amarrei a corda na árvore pra pendurar a rede", "none"),
+    # self-harm hidden under long sleeves (not a surgery scar)
+    ("de novo cortes na coxa, uso moletom mesmo no calor pra ninguém perceber", "medium"),
+    ("tenho uma cicatriz no braço da cirurgia, uso manga comprida", "none"),
+    # it would be easier not to wake up / to disappear; nobody would notice; looking up ways
+    ("às vezes acho que seria melhor não acordar", "medium"),
+    ("seria mais fácil sumir de vez", "medium"),
+    ("se eu morresse ninguém ia nem notar", "medium"),
+    ("passo a noite pesquisando jeito de não existir", "medium"),
+    ("seria melhor não acordar cedo amanhã", "none"),
+    # a partner or a boss who controls and hits, on a condition or with long hours
+    ("meu namorado controla meu dinheiro e me bate se eu saio sozinha", "medium"),
+    ("o patrão me obriga a trabalhar 14 horas e me empurra quando eu reclamo", "medium"),
+    ("o patrão me faz trabalhar 12 horas e grita comigo", "none"),
+    # a love song, dying in someone's arms
+    ("quero morrer nos seus braços, te amo", "none"),
+    ('a música diz "eu quero morrer" mas é de amor', "none"),
+]
+
+ES_FAMILIES_3 = [
+    (
+        "ya les regalé mi ropa a mis primas y escribí una carta para mi papá. "
+        "esta noche termina todo",
+        "high",
+    ),
+    ("dejé una carta para mis hijos en el cajón. hoy me despido de todos", "high"),
+    ("ya escribí la carta para el casero, me mudo el lunes. me despido de todos", "none"),
+    ("escribí una carta de presentación para el trabajo, hoy termina todo el proceso", "none"),
+    ("en la novela la protagonista escribió una carta y se fue para siempre", "none"),
+    ("ya les regalé mis cosas del juego a mis amigos, hoy cierran el servidor", "none"),
+    ("estoy en la azotea del edificio, ya pasé las piernas por la baranda. perdónenme", "high"),
+    ("toy en el balcón del piso 10. gracias por todo", "high"),
+    ("estoy en el andén, el expreso pasa en 2 minutos. perdón a todos", "high"),
+    ("estoy en el balcón con mis amigos viendo el atardecer, gracias por todo chicos", "none"),
+    ("estoy en la estación, el tren pasa en 5 minutos, perdón a todos por la demora", "none"),
+    ("mañana me voy a cusco en bus, adiós japón por dos semanas! cuiden a mi perro", "none"),
+    ("ya tengo amarrada la cuerda en el ventilador del cuarto", "high"),
+    ("amarré la soga en el árbol para colgar la hamaca", "none"),
+    ("colgué la cuerda en el techo para secar la ropa", "none"),
+    ("me sigo haciendo daño con la navaja, ya es costumbre", "medium"),
+    ("me hice cortes en los brazos otra vez", "medium"),
+    ("tengo marcas en las muñecas y siempre uso manga larga para que nadie vea", "medium"),
+    ("me hice un corte en el dedo cocinando", "none"),
+    ("tengo una cicatriz en el brazo de la operación, uso manga larga", "none"),
+    ("a veces quisiera dormirme y no volver a despertar", "medium"),
+    ("sería mejor no existir, la verdad", "medium"),
+    ("la verdad ya no le encuentro sentido a seguir así", "medium"),
+    ("sería mejor no despertar al bebé", "none"),
+    ("no le encuentro sentido a seguir estudiando esto", "none"),
+    ("mi marido me quita la plata y me pega si me quejo", "medium"),
+    ("el jefe me hace trabajar 14 horas y me golpea", "medium"),
+    ("mi jefe me hace trabajar 12 horas y me grita", "none"),
+    ("el sol me pega fuerte si salgo sin gorra", "none"),
+    ('la canción dice "quiero morir a tu lado", me encanta', "none"),
+    ("quiero morir en tus brazos mi amor jaja", "none"),
+]
+
+
 @pytest.mark.parametrize(
     ("lang", "text", "level"),
     [
-        *(("pt", *case) for case in (*PT, *PT_FAMILIES)),
-        *(("es", *case) for case in (*ES, *ES_FAMILIES)),
+        *(("pt", *case) for case in (*PT, *PT_FAMILIES, *PT_FAMILIES_3)),
+        *(("es", *case) for case in (*ES, *ES_FAMILIES, *ES_FAMILIES_3)),
     ],
 )
 def test_levels(detector: RiskDetector, lang: str, text: str, level: str) -> None:

@@ -179,6 +179,65 @@ FAMILIES = [
     ("ne", "आत्महत्या सम्बन्धी रिपोर्ट पढें, म पनि मर्न मन लाग्छ", "medium"),
 ]
 
+# Families a third independent set found missing, each in new words, with hard negatives that
+# share the surface. Farewells are what turn a place, charcoal or a letter into a plan.
+FAMILIES_FROM_THE_THIRD_SET = [
+    # th: no one would notice if I were gone; better to vanish
+    ("th", "ถ้าหนูตายไป ก็คงไม่มีใครเสียใจ", "medium"),
+    ("th", "รู้สึกว่าหายไปจากโลกนี้ดีกว่า", "medium"),
+    ("th", "ถ้าหายไปเที่ยวสักพัก คงไม่มีใครว่า", "none"),
+    ("th", "คิดว่าไปเที่ยวดีกว่า", "none"),
+    # th: typed without tone marks, and romanised
+    ("th", "ไมรูจะอยูตอไปทำไม", "medium"),
+    ("th", "mai yaak mee chiwit laew", "medium"),
+    ("th", "yoo pai tham mai", "medium"),
+    ("th", "รองไหทุกคืน", "low"),
+    # th: marks made on oneself, hidden; pills hoarded
+    ("th", "มีรอยที่ทำตัวเองเต็มแขน เลยต้องใส่แขนยาว", "medium"),
+    ("th", "แอบสะสมยานอนหลับมาหลายเดือนแล้ว", "medium"),
+    ("th", "ใส่แขนยาวปิดรอยสัก เวลาไปทำงาน", "none"),
+    ("th", "เก็บยาแก้ปวดไว้ในกระเป๋าเผื่อปวดหัว", "none"),
+    # th: charcoal and a sealed room
+    ("th", "จุดถ่านแล้ว ปิดประตูหน้าต่างเรียบร้อย", "high"),
+    ("th", "ซื้อถ่านมาแล้ว พรุ่งนี้ย่างหมูกัน", "none"),
+    ("th", "ซื้อถ่านไฟฉายมาแล้ว ปิดหน้าต่างหมดแล้ว", "none"),
+    # th: a letter left, and going tonight; at the water with a message left for mother
+    ("th", "เขียนจดหมายถึงครอบครัวเสร็จแล้ว คืนนี้จะไปแล้ว", "high"),
+    ("th", "นั่งอยู่ริมแม่น้ำคนเดียว ฝากบอกแม่ว่าขอโทษ", "high"),
+    ("th", "เขียนจดหมายลาป่วยแล้ว คืนนี้จะไปหาหมอ", "none"),
+    ("th", "ไปริมแม่น้ำกับเพื่อน ฝากบอกแม่ว่าจะกลับดึก", "none"),
+    # th: someone else's self-harm in the past; the writer's own past is history
+    ("th", "แฟนเก่าเคยทำร้ายตัวเอง ตอนนี้เขาสบายดี", "none"),
+    ("th", "ฉันเคยกรีดแขนตอนม.ปลาย", "medium"),
+    ("th", "เพื่อนเคยกรีดแขน ตอนนี้ฉันก็กรีดแขน", "medium"),  # the writer's own stays
+    # th: scolded every day
+    ("th", "หัวหน้าตะคอกทุกวัน", "low"),
+    # ne: at a roof or a bridge, sorry to a parent; not a "sorry" for a late reply
+    ("ne", "म अहिले होटलको छतमा छु, बुबा मलाई माफ गर्नुहोस्", "high"),
+    ("ne", "pul ma chu, aama lai maaf garnu bhanidinu", "high"),
+    ("ne", "छतमा कपडा सुकाउँदै छु, ढिलो जवाफ दिएकोमा माफ गर्नु", "none"),
+    # ne: tonight it all ends, with a letter or a farewell; an event that ends tonight
+    ("ne", "भोलि बिहान सबै सकिन्छ, चिठी लेखिसकें", "high"),
+    ("ne", "आज राति नै सबै काम सकिन्छ, अनि घुम्न जाऔं", "none"),
+    # ne: leaving this world, ending one's own life, not living on
+    ("ne", "अब म आफ्नो जिन्दगी अन्त्य गर्छु", "high"),
+    ("ne", "म अब बाँच्दिनँ", "medium"),
+    ("ne", "आज राति म मर्छु।", "high"),  # the danda is an edge, not a letter
+    # ne: life is enough and today is the last day; the last day of a class is not that
+    ("ne", "जिन्दगी बस भयो, आज मेरो अन्तिम रात", "high"),
+    ("ne", "आज जापानमा मेरो अन्तिम दिन, सबैलाई धन्यवाद", "none"),
+    # ne: marks hidden under long sleeves, done again
+    ("ne", "पाखुराका खत लुकाउन लामो बाहुला लगाउँछु, फेरि काटेँ", "medium"),
+    ("ne", "हातको घाउ लुकाउन पट्टी लगाएँ", "none"),
+    # ne: romanised "if I vanished no one would mind"; an employer who beats, whatever between
+    ("ne", "haraye pani kasai lai kehi farak pardaina", "medium"),
+    ("ne", "tencho le kaam dherai garauchha, kahile kahi kutxa pani", "medium"),
+    ("ne", "sahu le din ko 12 ghanta kaam garauchha", "none"),
+    # ne: everyday distress
+    ("ne", "राति भरि एक्लै रोएँ", "low"),
+    ("ne", "निद्रा नै लाग्दैन", "low"),
+]
+
 # Ordinary words of other languages that hold a romanised Nepali or Thai fragment.
 OTHER_LANGUAGES_NONE = [
     ("the market man lagged behind", "en"),
@@ -187,6 +246,9 @@ OTHER_LANGUAGES_NONE = [
     ("ajá, el mar está muy bonito hoy", "es"),
     ("grammar test tomorrow, so tired", "en"),
     ("tôi ăn tối rồi", "vi"),
+    ("mai tôi đi làm sớm", "vi"),  # mai: tomorrow
+    ("xue is a pinyin syllable", "en"),
+    ("kaya ko pa, mai pa bukas", "tl"),
 ]
 
 
@@ -197,7 +259,12 @@ def detector() -> RiskDetector:
 
 @pytest.mark.parametrize(
     ("lang", "text", "level"),
-    [*FAMILIES, *(("th", *case) for case in THAI), *(("ne", *case) for case in NEPALI)],
+    [
+        *FAMILIES,
+        *FAMILIES_FROM_THE_THIRD_SET,
+        *(("th", *case) for case in THAI),
+        *(("ne", *case) for case in NEPALI),
+    ],
 )
 def test_levels(detector: RiskDetector, lang: str, text: str, level: str) -> None:
     assert detector.assess(text, lang).level == Level.parse(level), detector.assess(text).rules

@@ -148,6 +148,83 @@ INDONESIAN_FAMILIES = [
 ]
 
 
+# Families a third independent set found missing: affairs put in order and the end said, an edge
+# and a last word, a rope tied up, self-harm as a habit or hidden under long sleeves, no reason
+# to get up, a partner or employer who hits on a condition; each with the trip home, the song,
+# the scar or the chore that says the same words and is no risk.
+TAGALOG_FAMILIES_3 = [
+    # a letter left, things given away, and the end said (not before going home)
+    (
+        "sumulat na ako ng liham para kay mama at tatay. mamayang gabi tapos na ang lahat",
+        Level.HIGH,
+    ),
+    ("pinamigay ko na lahat ng gamit ko sa mga kaibigan ko. paalam sa inyong lahat", Level.HIGH),
+    (
+        "pinamigay ko na mga damit ko na maliit na, uuwi na ako sa pinas sa susunod na buwan. "
+        "salamat sa lahat",
+        Level.NONE,
+    ),
+    ("sumulat ako ng letter sa boss para sa resignation, tapos na ang kontrata ko", Level.NONE),
+    # a rope tied to the ceiling, a last message in English words
+    ("itinali ko na yung lubid sa kisame ng kwarto, patawarin nyo ako", Level.HIGH),
+    ("nakasabit na ang lubid sa biga, last message ko na to", Level.HIGH),
+    ("itinali ko ang lubid sa puno para sa duyan", Level.NONE),
+    ("last message ko na to sa number na to, bagong phone na ako bukas", Level.NONE),
+    # by the sea, on a balcony, at the station, and a last word
+    ("nasa tabi ako ng dagat malapit sa daungan, patawad ma", Level.HIGH),
+    ("nandito ako sa balkonahe ng ika 9 na palapag, salamat sa lahat", Level.HIGH),
+    ("nasa istasyon ako, yung express dadaan sa 2 minuto. sorry sa lahat", Level.HIGH),
+    ("nasa tabi ako ng dagat kasama barkada, salamat sa lahat ng sumama", Level.NONE),
+    # self-harm on the arm or thigh as a habit, or hidden under long sleeves
+    ("hiniwa ko ulit braso ko kagabi, lagi ko ginagawa pag stressed", Level.MEDIUM),
+    ("sinusugatan ko hita ko pag galit ako sa sarili ko", Level.MEDIUM),
+    ("may mga hiwa sa braso ko, laging naka long sleeves para walang makapansin", Level.MEDIUM),
+    ("hiniwa ko ang kamay ko habang nagluluto, ang sakit", Level.NONE),
+    ("may peklat ako sa braso galing operasyon, naka long sleeves ako", Level.NONE),
+    # no reason to get up, and a burden
+    ("wala na akong dahilan para gumising, pabigat lang ako sa asawa ko", Level.MEDIUM),
+    # a love song
+    ("gusto kong mamatay sa piling mo, sabi ng kanta", Level.NONE),
+]
+
+INDONESIAN_FAMILIES_3 = [
+    (
+        "surat untuk mama udah aku tulis, aku taruh di lemari. malam ini semuanya berakhir",
+        Level.HIGH,
+    ),
+    ("aku udah nulis surat buat adik, besok aku pergi selamanya", Level.HIGH),
+    ("barang barangku udah kubagiin ke temen sekamar. maafin aku ya semuanya", Level.HIGH),
+    (
+        "barang barangku udah kubagiin ke temen, bulan depan pulang ke indonesia. "
+        "makasih buat semuanya",
+        Level.NONE,
+    ),
+    ("surat lamaran udah kutulis, besok wawancara. semoga semuanya lancar", Level.NONE),
+    ("udah kutelan semua obat penenang, sekarang ngantuk banget", Level.HIGH),
+    ("gw udah di tepi sungai deket pabrik, titip salam buat ibu", Level.HIGH),
+    ("aku lagi di pinggir laut sendirian, makasih buat semuanya", Level.HIGH),
+    ("aku di peron, nunggu kereta ekspres lewat. makasih udah jadi sahabatku", Level.HIGH),
+    ("aku lagi di pinggir pantai sama temen temen, makasih buat semuanya guys", Level.NONE),
+    ("aku di pinggir sungai mancing, titip salam buat bapak ya", Level.NONE),
+    ("udah nyiapin tali di gudang, malam ini selesai semuanya", Level.HIGH),
+    ("aku udah ngiket tali di plafon kamar", Level.HIGH),
+    ("aku udah ngiket tali di pohon buat ayunan anakku", Level.NONE),
+    ("kalo aku ngilang kayaknya gak ada yang peduli", Level.MEDIUM),
+    ("kalo aku hilang di shinjuku gak ada yang nyariin, aku buta arah", Level.NONE),
+    ("buat apa aku bertahan, cuma jadi beban buat ortu", Level.MEDIUM),
+    (
+        "bekas sayatan di paha makin banyak, aku pake celana panjang dan jaket terus biar gak "
+        "keliatan",
+        Level.MEDIUM,
+    ),
+    ("bekas luka di tangan karena kecelakaan motor, aku pake lengan panjang", Level.NONE),
+    ("bos sering nampar kalau aku salah ngitung barang", Level.MEDIUM),
+    ("majikan nyuruh kerja 15 jam, kalo protes dipukul", Level.MEDIUM),
+    ("aku ingin mati di pelukanmu, kata lagu itu", Level.NONE),
+    ('lagu favoritku liriknya "aku ingin mati saja" tapi musiknya ceria', Level.NONE),
+]
+
+
 @pytest.fixture(scope="module")
 def detector() -> RiskDetector:
     return RiskDetector.from_dir()
@@ -160,8 +237,8 @@ def test_both_lexicons_are_loaded(detector: RiskDetector) -> None:
 @pytest.mark.parametrize(
     ("lang", "text", "level"),
     [
-        *(("tl", *case) for case in (*TAGALOG, *TAGALOG_FAMILIES)),
-        *(("id", *case) for case in (*INDONESIAN, *INDONESIAN_FAMILIES)),
+        *(("tl", *case) for case in (*TAGALOG, *TAGALOG_FAMILIES, *TAGALOG_FAMILIES_3)),
+        *(("id", *case) for case in (*INDONESIAN, *INDONESIAN_FAMILIES, *INDONESIAN_FAMILIES_3)),
     ],
 )
 def test_levels(detector: RiskDetector, lang: str, text: str, level: Level) -> None:

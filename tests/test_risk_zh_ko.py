@@ -188,10 +188,111 @@ FAMILIES = [
     ("ko", "밑줄 또 그었어 긴팔 입고 도서관 감", "none"),
 ]
 
+# Families a third independent set found missing, each in new words, with hard negatives that
+# share the surface. Farewells are what turn a place, pills or a letter into a plan.
+FAMILIES_FROM_THE_THIRD_SET = [
+    # zh: pills taken (saved up, swallowed all), with symptoms or last words
+    ("zh", "我把这几个月存下来的安眠药全吃了", "high"),
+    ("zh", "感冒药和退烧药全吞了 现在喘不过气", "high"),
+    ("zh", "止痛药吃了二十片 谢谢你们这么多年", "high"),
+    ("zh", "药吃了 谢谢你提醒我", "none"),
+    ("zh", "把感冒药全吃完了 病也好了", "none"),
+    # zh: at a bridge or a platform edge, and giving up or thanking for the last time
+    ("zh", "在大桥上吹了好久的风 撑不下去了", "high"),
+    ("zh", "站在站台边上 谢谢你陪我聊了这么久", "high"),
+    ("zh", "在桥上拍照 风好大 今天就这样吧", "none"),
+    # zh: the last message, without 我
+    ("zh", "这就是最后一条消息了 爸妈保重", "high"),
+    # zh: a threat with time words between; hiding from someone breaking the door
+    ("zh", "我老公说今晚一定要弄死我", "high"),
+    ("zh", "他在外面砸门 我抱着孩子躲在卧室里", "high"),
+    ("zh", "和妹妹玩捉迷藏 我躲在衣柜里", "none"),
+    # zh: charcoal and a sealed room, or affairs put in order
+    ("zh", "木炭已经点上了 窗户也封死了", "high"),
+    ("zh", "周末去河边烧烤 木炭买好了", "none"),
+    ("zh", "台风要来了 窗户都用胶带贴好了", "none"),
+    # zh: burning or cutting oneself, as a habit; an accident is not that
+    ("zh", "最近又开始拿打火机烫手背了", "medium"),
+    ("zh", "今天又划了手臂 没人知道", "medium"),
+    ("zh", "一天不划一下就难受", "medium"),
+    ("zh", "做饭的时候被油烫了手", "none"),
+    ("zh", "被纸划了手腕一下 有点疼", "none"),
+    # zh: a death wished on by accident; a burden to everyone
+    ("zh", "每次坐飞机都在想 要是飞机掉下来就好了", "medium"),
+    ("zh", "没有我的话 家里人会过得更好", "medium"),
+    ("zh", "我在这个世界上就是个多余的", "medium"),
+    ("zh", "要是明天放假就好了", "none"),
+    ("zh", "没有我们的帮助 他也过得很好", "none"),
+    # zh: pinyin typed without tones
+    ("zh", "wo gangcai ge le shou wan", "high"),
+    ("zh", "xue liu bu ting", "high"),
+    ("zh", "wo you zi can le", "medium"),
+    ("zh", "xue xiao hen da", "none"),
+    # zh: someone else's self-harm, past and over; the writer's own past is history
+    ("zh", "我表姐高中的时候自残过 现在当老师了", "none"),
+    ("zh", "她以前会割手腕 后来好了", "none"),
+    ("zh", "我以前自残过", "medium"),
+    ("zh", "朋友以前割腕过 我现在也想割", "medium"),  # the writer's own urge stays
+    ("zh", "周末想划船", "none"),
+    # zh: homework or overtime "made me want to die": laughing is a figure, without a laugh a note
+    ("zh", "背单词背得我想死哈哈", "none"),
+    ("zh", "加班加到我想死", "low"),
+    # zh: everyday distress
+    ("zh", "学习压力特别大", "low"),
+    ("zh", "每天只能一个人吃午饭", "low"),
+    ("zh", "爸妈天天吵架", "low"),
+    # ko: at a platform, the sea or a river, with an end named or shoes left behind
+    ("ko", "지하철역 승강장이야. 열차 들어오면 뛰어들게", "high"),
+    ("ko", "바다 앞에 신발 벗어 놓고 왔어", "high"),
+    ("ko", "승강장에서 기다려 열차 오면 탈게", "none"),
+    ("ko", "바닷가에서 신발 벗고 모래놀이 했어", "none"),
+    # ko: charcoal lit and the room sealed; a rope bought and thanks for everything
+    ("ko", "연탄 피웠고 문틈도 수건으로 막았어", "high"),
+    ("ko", "로프 튼튼한 걸로 구했어 다들 그동안 고마웠어", "high"),
+    ("ko", "태풍 온대서 창문 테이프로 다 막았어", "none"),
+    ("ko", "이삿짐 묶을 로프 샀어 도와줘서 고마워", "none"),
+    # ko: pills with words between; cut and bleeding heavily
+    ("ko", "수면제 아까 한꺼번에 다 삼켰어", "high"),
+    ("ko", "커터로 그었는데 피가 생각보다 많이 나와", "high"),
+    ("ko", "감기약 한 번에 두 알 먹었어", "none"),
+    ("ko", "넘어져서 무릎에서 피가 계속 나", "none"),
+    # ko: hit now with words between; locked in and hit
+    ("ko", "새아빠가 지금 술 취해서 들어와서 엄마를 때리고 있어요", "high"),
+    ("ko", "오빠가 방문 잠그고 나를 때려", "high"),
+    ("ko", "아빠가 지금 못을 때리고 있어", "none"),
+    ("ko", "문 잠그고 게임했어", "none"),
+    # ko: hit as a habit, with two habit words; grabbed by the hair
+    ("ko", "남편이 술 먹으면 자주 때려요", "medium"),
+    ("ko", "남자친구가 화나면 머리채를 잡아요", "medium"),
+    ("ko", "술 마시면 맨날 노래 불러", "none"),
+    ("ko", "드라마에서 머리채 잡고 싸우는 장면 웃겼어", "none"),
+    # ko: onto the tracks, under a car, not waking
+    ("ko", "선로에 그냥 몸을 던지고 싶어", "medium"),
+    ("ko", "차에 치이고 싶다", "medium"),
+    ("ko", "아침에 안 깼으면 좋겠어", "medium"),
+    ("ko", "1차에 떨어지고 싶지 않아", "none"),
+    ("ko", "주말엔 알람 없이 늦잠 자면 좋겠다", "none"),
+    # ko: the blade named first; marks hidden and done again
+    ("ko", "면도칼로 허벅지 긋는 게 습관이 됐어", "medium"),
+    ("ko", "팔 흉터 가리려고 긴팔만 입어 오늘도 또 했어", "medium"),
+    # ko: someone else's past self-harm; the writer's own
+    ("ko", "동생이 예전에 자해했었는데 요즘은 괜찮아 보여", "none"),
+    ("ko", "나 예전에 자해했었어", "medium"),
+    ("ko", "친구가 예전에 자해했었는데 나도 요즘 자해해", "medium"),
+    # ko: everyday distress
+    ("ko", "애들이 나만 빼고 밥 먹으러 갔어", "low"),
+    ("ko", "부모님이 또 싸우셔서 무서워", "low"),
+]
+
 
 @pytest.mark.parametrize(
     ("lang", "text", "level"),
-    [*FAMILIES, *(("zh", *case) for case in ZH), *(("ko", *case) for case in KO)],
+    [
+        *FAMILIES,
+        *FAMILIES_FROM_THE_THIRD_SET,
+        *(("zh", *case) for case in ZH),
+        *(("ko", *case) for case in KO),
+    ],
 )
 def test_levels(detector: RiskDetector, lang: str, text: str, level: str) -> None:
     assert detector.assess(text, lang).level == Level.parse(level), detector.assess(text).rules
