@@ -37,6 +37,7 @@ from bot.web.page import render_page
 from handoff.api import setup_api_routes
 from handoff.appkeys import handoff_service_key, staff_key
 from handoff.console import setup_console_routes
+from handoff.sealing import Sealer, sealing_key
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +74,9 @@ def _bot_ctx(clock: Clock | None) -> Callable[[web.Application], AsyncIterator[N
         secret = await load_or_create_secret(redis, settings.secret)
         bot = load_bot(settings, redis, secret, clock)
         services = bot.services
-        webchat = WebChatChannel(redis, settings.conversation_ttl_seconds)
+        webchat = WebChatChannel(
+            redis, settings.conversation_ttl_seconds, Sealer(sealing_key(secret, "outbox"))
+        )
         channels: dict[str, Channel] = {webchat.name: webchat}
         line: LineChannel | None = None
         if settings.line_enabled:

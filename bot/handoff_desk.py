@@ -8,8 +8,6 @@ hands it here in order, under the conversation lock, like any other event.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import uuid
 from datetime import datetime
@@ -24,6 +22,7 @@ from bot.engine.registry import Services
 from bot.settings import Settings
 from handoff.bridge import HandoffEvent
 from handoff.config import load_config
+from handoff.sealing import sealing_key
 from handoff.service import HandoffService
 
 log = logging.getLogger(__name__)
@@ -54,7 +53,7 @@ class RunnerBridge:
 
 def transcript_key(secret: bytes) -> bytes:
     """The transcript encryption key, derived from the app secret (never stored)."""
-    return hmac.new(secret, b"tsunagari transcript key v1", hashlib.sha256).digest()
+    return sealing_key(secret, "transcript")
 
 
 class HandoffDesk:

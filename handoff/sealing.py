@@ -7,6 +7,8 @@ a value copied to another key does not decrypt there.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 from typing import Any
@@ -14,6 +16,12 @@ from typing import Any
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 NONCE_BYTES = 12
+
+
+def sealing_key(secret: bytes, purpose: str) -> bytes:
+    """A 32-byte key for one purpose (transcript, outbox), derived from the app secret and
+    never stored: one leaked key opens one kind of data only."""
+    return hmac.new(secret, f"tsunagari {purpose} key v1".encode(), hashlib.sha256).digest()
 
 
 class Sealer:

@@ -151,3 +151,88 @@ async def test_conversations_expire(make_app: Any, redis_client: Any) -> None:
     ttl = await redis_client.ttl(keys.conversation(conv_id))
     assert 2 * 86400 - 60 < ttl <= 2 * 86400
     await ws.close()
+
+
+async def _everything_sent(ws: Any) -> list[dict[str, Any]]:
+    frames = []
+    while True:
+        try:
+            frames.append(await ws.receive_json(timeout=1))
+        except TimeoutError:
+            return frames
+
+
+def _seq(frame: dict[str, Any]) -> tuple[int, int]:
+    ms, n = frame["seq"].split("-")
+    return int(ms), int(n)
+
+
+async def test_a_reloaded_page_gets_both_sides_in_order(make_app: Any) -> None:
+    client = await make_app()
+    ws, token = await hello(client)
+    await next_reply(ws)
+    await send(ws, {"type": "choice", "id": "find", "cid": "t1", "label": "相談先をさがす"})
+    await next_reply(ws)
+    await send(ws, {"type": "text", "text": "ひとりで寂しい", "cid": "t2"})
+    await next_reply(ws)
+    await client.app[runner_key].idle()
+    await ws.close()
+
+    ws, _ = await hello(client, token=token)  # a reload: the page starts from nothing
+    frames = await _everything_sent(ws)
+    assert [f["type"] for f in frames[:4]] == ["reply", "mine", "reply", "mine"]
+    mine = [(f["cid"], f["text"]) for f in frames if f["type"] == "mine"]
+    assert mine == [("t1", "相談先をさがす"), ("t2", "ひとりで寂しい")]
+    assert frames[-1]["type"] == "reply"  # the answer to the last message comes after it
+    assert [_seq(f) for f in frames] == sorted(_seq(f) for f in frames)
+    await ws.close()
+
+
+async def test_a_resent_message_is_kept_once(make_app: Any) -> None:
+    client = await make_app()
+    ws, token = await hello(client)
+    await next_reply(ws)
+    frame = {"type": "text", "text": "きいてほしい", "cid": "again"}
+    await send(ws, frame)
+    await send(ws, frame)  # re-sent after a reconnect the tab thought had lost it
+    await next_reply(ws)
+    await client.app[runner_key].idle()
+    await ws.close()
+    ws, _ = await hello(client, token=token)
+    frames = await _everything_sent(ws)
+    assert [f["cid"] for f in frames if f["type"] == "mine"] == ["again"]
+    await ws.close()
+
+
+async def test_the_outbox_keeps_no_plain_text_and_opens_in_its_own_conversation(
+    make_app: Any, redis_client: Any
+) -> None:
+    from bot.channels.webchat import user_id_for
+
+    client = await make_app()
+    runner = client.app[runner_key]
+    ws, token = await hello(client)
+    greeting = await next_reply(ws)
+    await send(ws, {"type": "text", "text": "だれにも言えない話", "cid": "p1"})
+    await next_reply(ws)
+    other_ws, other_token = await hello(client)
+    await next_reply(other_ws)
+    await runner.idle()
+
+    conv_id = runner.conv_id("web", user_id_for(token))
+    entries = await redis_client.xrange(keys.outbox(conv_id))
+    stored = b"".join(value for _, fields in entries for value in fields.values())
+    assert len(entries) >= 3
+    assert "だれにも言えない話".encode() not in stored
+    assert texts(greeting).split("\n")[0].encode() not in stored
+
+    # An entry copied from another conversation's outbox does not open here: skipped.
+    other = runner.conv_id("web", user_id_for(other_token))
+    (_, foreign), *_ = await redis_client.xrange(keys.outbox(other))
+    await redis_client.xadd(keys.outbox(conv_id), foreign)
+    await ws.close()
+    ws, _ = await hello(client, token=token)
+    frames = await _everything_sent(ws)
+    assert len(frames) == len(entries)
+    await ws.close()
+    await other_ws.close()

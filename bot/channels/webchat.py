@@ -3,9 +3,10 @@
 Protocol (JSON text frames):
   client → {"type": "hello", "token": str | null, "last": str | null}   first frame
            {"type": "text", "text": str, "cid": str}                    typed text
-           {"type": "choice", "id": str, "cid": str}                    tapped choice
+           {"type": "choice", "id": str, "cid": str, "label": str}      tapped choice
   server → {"type": "session", "token": str}                            the tab's token
            {"type": "reply", "seq": str, "reply": {...}}                 in order, once
+           {"type": "mine", "seq": str, "cid": str, "text": str}         the person's own
            {"type": "ack", "cid": str}                                   taken in
            {"type": "error", "code": str}
 
@@ -13,8 +14,11 @@ The session is anonymous: a random token the browser keeps for the tab only
 (sessionStorage, so a shared school device forgets it when the tab closes). The
 conversation's user id is a hash of the token. Every reply goes to the conversation's
 outbox stream first; its stream id is the sequence number, so a tab that reconnects
-with ``last`` gets exactly what it missed, never a message twice. The outbox also
-lets any app process answer: a pub/sub notice tells the process holding the socket.
+with ``last`` gets exactly what it missed, never a message twice. The person's own
+messages go there too, just before the bot sees them, so a reloaded page shows both sides
+in order. The outbox also lets any app process answer: a pub/sub notice tells the process
+holding the socket. Every outbox entry is sealed (AES-GCM, bound to its conversation):
+what a person and a counsellor write is never plain text in Redis.
 """
 
 from __future__ import annotations
@@ -30,18 +34,22 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
+from cryptography.exceptions import InvalidTag
 from redis.asyncio import Redis
 
 from bot.channels.base import Channel, Delivery, InboundEvent
 from bot.messages import RenderedReply
 from bot.store import keys
 from bot.store.values import text
+from handoff.sealing import Sealer
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "web"
 OUTBOX_MAXLEN = 500
 MAX_TEXT = 2000
+MAX_LABEL = 200
+ECHO_TTL_S = 7 * 86400  # as long as the runner remembers a client id
 MAX_FRAME = 16 * 1024
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
 CID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -52,22 +60,50 @@ def user_id_for(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()[:32]
 
 
+# Once per client id, and before the bot sees the message: a reply can never come first.
+_ECHO = """
+if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 'm', ARGV[2])
+  redis.call('EXPIRE', KEYS[2], ARGV[4])
+end
+return 1
+"""
+
+
+def outbox_context(conv_id: str) -> str:
+    """What a sealed outbox entry is bound to: it opens in its own conversation only."""
+    return f"outbox:{conv_id}"
+
+
 class WebChatChannel(Channel):
     name = CHANNEL
 
-    def __init__(self, redis: Redis, ttl_seconds: int) -> None:
+    def __init__(self, redis: Redis, ttl_seconds: int, sealer: Sealer) -> None:
         self.redis = redis
         self.ttl = ttl_seconds
+        self.sealer = sealer
+        self._echo = redis.register_script(_ECHO)
         self._sockets: dict[str, set[_Socket]] = {}
 
     async def send(self, delivery: Delivery, reply: RenderedReply) -> None:
         body = json.dumps(reply.to_json(), ensure_ascii=False, separators=(",", ":"))
+        sealed = self.sealer.seal(body.encode(), outbox_context(delivery.conv_id))
         outbox = keys.outbox(delivery.conv_id)
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.xadd(outbox, {"r": body}, maxlen=OUTBOX_MAXLEN, approximate=True)
+            pipe.xadd(outbox, {"r": sealed}, maxlen=OUTBOX_MAXLEN, approximate=True)
             pipe.expire(outbox, self.ttl)
             pipe.publish(keys.outbox_channel(delivery.conv_id), b"1")
             await pipe.execute()
+
+    async def echo(self, conv_id: str, client_id: str, said: str) -> None:
+        """Keep the person's own message in the outbox, for a page that reloads. Not
+        announced: the tab that sent it shows it already, and the reply's notice brings it
+        to any other."""
+        sealed = self.sealer.seal_json({"cid": client_id, "text": said}, outbox_context(conv_id))
+        await self._echo(
+            keys=[keys.echoed(conv_id, client_id), keys.outbox(conv_id)],
+            args=[ECHO_TTL_S, sealed, OUTBOX_MAXLEN, self.ttl],
+        )
 
     async def forget(self, user_id: str) -> None:
         return None  # the outbox is one of the conversation's keys and goes with it
@@ -106,11 +142,17 @@ class _Socket:
     """One open tab: sends outbox entries after ``last`` in order, one sender at a time."""
 
     def __init__(
-        self, ws: web.WebSocketResponse, redis: Redis, user_id: str, conv_id: str, last: str
+        self,
+        ws: web.WebSocketResponse,
+        channel: WebChatChannel,
+        user_id: str,
+        conv_id: str,
+        last: str,
     ) -> None:
         self.ws = ws
         self.user_id = user_id
-        self.redis = redis
+        self.redis = channel.redis
+        self.sealer = channel.sealer
         self.conv_id = conv_id
         self.last = last
         self._lock = asyncio.Lock()
@@ -128,13 +170,28 @@ class _Socket:
             )
             for entry_id, fields in entries or ():
                 seq = text(entry_id)
-                # The stored reply is already JSON: wrap it without parsing it again.
-                reply = text((fields or {}).get(b"r"))
-                frame = f'{{"type":"reply","seq":"{seq}","reply":{reply}}}'
+                frame = self._frame(seq, fields or {})
                 if self.ws.closed:
                     return
-                await self.ws.send_str(frame)
+                if frame is not None:
+                    await self.ws.send_str(frame)
                 self.last = seq
+
+    def _frame(self, seq: str, fields: dict[Any, Any]) -> str | None:
+        context = outbox_context(self.conv_id)
+        try:
+            if b"r" in fields:
+                # The sealed reply is already JSON: wrap it without parsing it again.
+                reply = self.sealer.open(fields[b"r"], context).decode()
+                return f'{{"type":"reply","seq":"{seq}","reply":{reply}}}'
+            if b"m" in fields:
+                mine = self.sealer.open_json(fields[b"m"], context)
+                return json.dumps({"type": "mine", "seq": seq, **mine}, ensure_ascii=False)
+        except InvalidTag:
+            # Sealed under another secret (TSUNAGARI_SECRET changed): skipped, never shown
+            # garbled. The entry's content is not logged.
+            log.warning("outbox entry could not be opened", extra={"channel": CHANNEL})
+        return None
 
 
 class WebChatSocket:
@@ -189,7 +246,7 @@ class WebChatSocket:
         await ws.send_json({"type": "session", "token": token})
         user_id = user_id_for(token)
         conv_id = self.runner.conv_id(CHANNEL, user_id)
-        sock = _Socket(ws, self.channel.redis, user_id, conv_id, last)
+        sock = _Socket(ws, self.channel, user_id, conv_id, last)
         self.channel.attach(conv_id, sock)
         await sock.flush()
         if not await self.runner.store.exists(conv_id):
@@ -205,14 +262,20 @@ class WebChatSocket:
             return
         user_id = sock.user_id
         kind = data.get("type")
+        label = data.get("label")
         if kind == "text" and isinstance(data.get("text"), str):
-            text = data["text"][:MAX_TEXT]
-            event = InboundEvent(CHANNEL, user_id, "text", cid, text=text)
+            said: str | None = data["text"][:MAX_TEXT]
+            event = InboundEvent(CHANNEL, user_id, "text", cid, text=said)
         elif kind == "choice" and isinstance(data.get("id"), str):
+            # The label is only shown back to this person after a reload; the bot acts on
+            # the id alone.
+            said = label[:MAX_LABEL] if isinstance(label, str) and label.strip() else None
             event = InboundEvent(CHANNEL, user_id, "choice", cid, choice=data["id"][:300])
         else:
             await ws.send_json({"type": "error", "code": "bad_frame"})
             return
+        if said:
+            await self.channel.echo(sock.conv_id, cid, said)
         await self.runner.submit(event)
         await ws.send_json({"type": "ack", "cid": cid})
 

@@ -21,7 +21,7 @@ async def tap(page: Any, label: str) -> None:
     await page.locator("#choices").get_by_role("button", name=label, exact=True).click()
 
 
-async def test_taps_lead_to_cards_with_a_phone_link_and_a_reload_keeps_them(
+async def test_taps_lead_to_cards_with_a_phone_link_and_a_reload_keeps_both_sides(
     browser: Any, live_server: LiveServer, screenshots: Path, page_errors: list[str]
 ) -> None:
     context, page = await open_chat(browser, live_server, page_errors)
@@ -53,6 +53,11 @@ async def test_taps_lead_to_cards_with_a_phone_link_and_a_reload_keeps_them(
     await expect(page.locator("#log .cards .card").first).to_be_visible()
     await expect(page.locator("#log")).to_contain_text("こんにちは")
     assert await page.locator("#log .cards .card").count() == shown
+    # Both sides come back: the person's own taps too, in their places, none left pending.
+    mine = page.locator("#log .msg.me")
+    await expect(mine).to_have_count(4)
+    await expect(mine.nth(2)).to_have_text("ひとりぼっち・孤独")
+    assert await page.locator("#log .msg.me.pending").count() == 0
     await context.close()
 
 

@@ -119,7 +119,7 @@
     const cid = newId();
     addMine(label, cid);
     choicesBox.querySelectorAll("button").forEach((b) => { b.disabled = true; });
-    sendFrame({ type: "choice", id, cid });
+    sendFrame({ type: "choice", id, cid, label });  // the label comes back after a reload
   }
 
   form.addEventListener("submit", (e) => {
@@ -165,6 +165,16 @@
       } else if (data.type === "reply") {
         lastSeq = data.seq;
         renderReply(data.reply);
+      } else if (data.type === "mine") {
+        // The person's own message, kept by the server: after a reload it is drawn again,
+        // in its place between the replies; in the tab that sent it, it is there already.
+        lastSeq = data.seq;
+        let mine = log.querySelector('[data-cid="' + data.cid + '"]');
+        if (!mine) {
+          addMine(data.text, data.cid);
+          mine = log.querySelector('[data-cid="' + data.cid + '"]');
+        }
+        mine.classList.remove("pending");
       } else if (data.type === "ack") {
         unacked = unacked.filter((f) => f.cid !== data.cid);
         const mine = log.querySelector('[data-cid="' + data.cid + '"]');
