@@ -208,7 +208,14 @@ def heatmap(
     return "".join(parts)
 
 
-def data_table(caption: str, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+def data_table(
+    caption: str,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    open_by_default: bool = False,
+) -> str:
+    """A chart's figures as a table, folded away unless it is the figure itself."""
     head = "".join(f'<th scope="col">{escape(h)}</th>' for h in headers)
     body = "".join(
         "<tr>"
@@ -218,6 +225,7 @@ def data_table(caption: str, headers: Sequence[str], rows: Sequence[Sequence[str
         for row in rows
     )
     return (
-        f"<details><summary>{escape(caption)}</summary><table><thead><tr>{head}</tr>"
+        f"<details{' open' if open_by_default else ''}><summary>{escape(caption)}</summary>"
+        f"<table><thead><tr>{head}</tr>"
         f"</thead><tbody>{body}</tbody></table></details>"
     )

@@ -105,6 +105,11 @@ class _Tally:
     urgency: Counter[str] = field(default_factory=Counter)
     topics: Counter[str] = field(default_factory=Counter)
     risk_flags: Counter[str] = field(default_factory=Counter)
+    # The detector's level on each closed conversation against what the counsellor recorded:
+    # the one measure of the risk detection that counsellors, not writers, label.
+    by_detected_risk: defaultdict[str, Counter[str]] = field(
+        default_factory=lambda: defaultdict(Counter)
+    )
     referrals: Counter[str] = field(default_factory=Counter)
     escalations: Counter[str] = field(default_factory=Counter)
     alerts: Counter[str] = field(default_factory=Counter)
@@ -174,7 +179,12 @@ def _count_record(t: _Tally, e: dict[str, str]) -> None:
     t.handle_s.append(int(e.get("handle_ms") or 0) / 1000)
     t.urgency[e.get("urgency") or "unknown"] += 1
     t.topics.update(_list(e.get("topics")))
-    t.risk_flags.update(_list(e.get("risk_flags")))
+    flags = _list(e.get("risk_flags"))
+    t.risk_flags.update(flags)
+    detected = t.by_detected_risk[e.get("risk") or "none"]
+    detected["closed"] += 1
+    detected[e.get("urgency") or "unknown"] += 1
+    detected["with_risk_flags"] += bool(flags)
     t.referrals.update(_list(e.get("referrals")))
     if e.get("escalation"):
         t.escalations[e["escalation"]] += 1
@@ -220,6 +230,10 @@ def _report(t: _Tally, start: float, end: float, org: str | None) -> dict[str, A
             "urgency": dict(t.urgency),
             "topics": dict(t.topics),
             "risk_flags": dict(t.risk_flags),
+            "by_detected_risk": {
+                level: {k: n for k, n in counts.items() if n}
+                for level, counts in sorted(t.by_detected_risk.items())
+            },
         },
         "referrals": {"total": sum(t.referrals.values()), "by_target": dict(t.referrals)},
         "escalations": dict(t.escalations),
@@ -255,6 +269,11 @@ def format_stats(stats: dict[str, Any]) -> str:
         f"no_one_on_duty {stats['no_one_on_duty']}",
         f"coordinated {stats['coordinated']}",
     ]
+    for level, counts in stats["records"]["by_detected_risk"].items():
+        lines.append(
+            f"records by_detected_risk {level}: "
+            + " ".join(f"{k} {n}" for k, n in sorted(counts.items()))
+        )
     for dimension in ("channel", "category", "age_group", "lang", "hour"):
         for name, b in stats[f"by_{dimension}"].items():
             lines.append(

@@ -282,7 +282,31 @@ def _risk(words: Words, total: Mapping[str, Any]) -> str:
     rows.append((words("stats.escalations"), sum(total["escalations"].values())))
     title = words("stats.risk_events")
     desc = _listed((lab, str(v)) for lab, v in rows)
-    return _figure(title, bar_chart("chart-risk", title, desc, rows, css="s-risk"))
+    return _figure(title, bar_chart("chart-risk", title, desc, rows, css="s-risk")) + (
+        _detected_against_recorded(words, total["records"]["by_detected_risk"])
+    )
+
+
+def _detected_against_recorded(words: Words, by_level: Mapping[str, Mapping[str, int]]) -> str:
+    """The detector's level against the counsellor's record, for closed conversations."""
+    levels = [level for level in ("high", "medium", "low", "none") if level in by_level]
+    if not levels:
+        return ""
+    columns = ("closed", "emergency", "caution", "normal", "with_risk_flags")
+    table = data_table(
+        words("stats.detected.caption"),
+        [words("stats.detected.level"), *(words(f"stats.detected.{c}") for c in columns)],
+        [
+            [words.label("risk", level), *(str(by_level[level].get(c, 0)) for c in columns)]
+            for level in levels
+        ],
+        open_by_default=True,
+    )
+    note = f'<p class="muted">{escape(words("stats.detected.note"))}</p>'
+    return (
+        f'<figure class="chart-box" id="stats-detected"><figcaption>'
+        f"{escape(words('stats.detected.title'))}</figcaption>{table}{note}</figure>"
+    )
 
 
 # --- the demo: #9999 trial figures -------------------------------------------------------

@@ -243,3 +243,33 @@ async def test_the_stats_page_holds_the_demo_clearly_labelled(client: TestClient
     assert "デモ表示です" in demo and "このシステムの実績ではありません" in demo
     assert "14,678" in demo and "26.0%" in demo
     assert 'value="2026-11-12"' in page and 'value="2026-11-18"' in page  # the app's clock
+
+
+async def test_the_detected_risk_is_set_against_the_counsellors_record(
+    client: TestClient,
+) -> None:
+    """A high alert the counsellor closed as normal with no risk flag shows as such: the
+    production measure of false alarms, counted without any message content."""
+    service = client.app[handoff_service_key]
+    alice = await service.staff.counsellor("alice")
+    for conv, risk, urgency in (("conv-1", "high", "normal"), ("conv-2", "high", "emergency")):
+        ticket = await service.request(conv, "web", context(risk=risk, risk_reasons=["overdose"]))
+        await service.claim(ticket.id, alice)
+        record = {"summary": "話を聴いた。", "topics": ["loneliness"], "urgency": urgency}
+        if urgency == "emergency":
+            record["risk_flags"] = ["suicide_plan"]
+        await service.close(ticket.id, alice, record)
+
+    html = await (
+        await client.get(
+            "/console/stats/charts?from=2026-11-12&to=2026-11-18",
+            headers=await bearer(client, "sora"),
+        )
+    ).text()
+    box = re.search(r'<figure class="chart-box" id="stats-detected">(.*?)</figure>', html, re.S)
+    assert box, "the table is shown"
+    assert "<details open>" in box.group(1)
+    assert (
+        '<th scope="row">高</th><td>2</td><td>1</td><td>0</td><td>1</td><td>1</td>' in box.group(1)
+    )
+    assert "判定が外れた可能性" in box.group(1)

@@ -156,6 +156,12 @@ async def test_a_known_day(
     # yesterday's (closed 00:05 today), r1, r3, r5
     assert stats["records"]["closed"] == 4
     assert stats["records"]["urgency"] == {"normal": 3, "emergency": 1}
+    # The detector's level against the counsellor's record: r3 was detected high and recorded
+    # as an emergency with a flag; the others were calm on both sides.
+    assert stats["records"]["by_detected_risk"] == {
+        "high": {"closed": 1, "emergency": 1, "with_risk_flags": 1},
+        "none": {"closed": 3, "normal": 3},
+    }
     assert stats["handle"]["count"] == 4
     assert stats["referrals"] == {"total": 3, "by_target": {"yorisoi": 2, "市の福祉課": 1}}
     assert stats["escalations"] == {"119": 1}
@@ -199,6 +205,7 @@ async def test_the_stats_command(
     assert status == 0
     assert "requests 6" in lines and "connected 3" in lines
     assert "response_rate 50.0%" in lines and "waits median 120s p90 600s" in lines
+    assert "records by_detected_risk high: closed 1 emergency 1 with_risk_flags 1" in lines
     as_json = io.StringIO()
     await stats_async(
         ["--from", "2026-11-25T00:00:00+09:00", "--to", "2026-11-26", "--json"],
