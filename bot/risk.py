@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
@@ -224,7 +225,7 @@ _COMMON_LATIN = "etaoinshrdlu"
 def _char_rarity(char: str) -> float:
     """A rough guess at how rare a character is in chat, to pick good anchors."""
     if "\u4e00" <= char <= "\u9fff":
-        return 10.0
+        return 6.0
     if char in _COMMON_KANA:
         return 1.0 + 3.0 * _COMMON_KANA.index(char) / len(_COMMON_KANA)
     if "\u3040" <= char <= "\u30ff":
@@ -237,8 +238,12 @@ def _char_rarity(char: str) -> float:
 
 
 def _anchor_quality(anchors: frozenset[str]) -> float:
-    worst = min(max(map(_char_rarity, a)) + min(len(a), 4) for a in anchors)
-    return worst - 0.1 * len(anchors)
+    """How seldom a message holds any of ``anchors``: minus the log of their summed chances,
+    one anchor's chance taken as e^-(the rarities of its characters, summed). Many rare
+    anchors (死ぬ, しぬ, 死んだ, ...) beat a few common ones (て, で), since one common
+    anchor wakes the pattern on nearly every message; a longer Latin anchor ("estoy ")
+    beats a shorter one ("pa ")."""
+    return -math.log(sum(math.exp(-min(sum(map(_char_rarity, a)), 16.0)) for a in anchors))
 
 
 def _nodes(node: Any) -> Any:
