@@ -58,7 +58,8 @@ def read_examples(detector: RiskDetector, files: Sequence[Path]) -> list[Example
             if not line.strip():
                 continue
             item = json.loads(line)
-            text = detector.normalise(item["text"])
+            normalised = detector.normalise(item["text"])
+            text = detector.romaji_as_kana(normalised) or normalised  # as assess reads it
             if text and text not in seen:
                 seen.add(text)
                 examples.append((path.name, text, Level.parse(item["level"])))

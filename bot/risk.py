@@ -51,6 +51,7 @@ import ahocorasick
 from bot import paths
 from bot.risk_model import SecondOpinion, grams_of
 from bot.risk_readings import KANJI_ONLY, Reader, sudachi_reader, with_readings
+from bot.risk_romaji import in_kana, looks_like_romaji
 from bot.yamldata import DataError, SourcedData, load_checked
 
 
@@ -683,6 +684,14 @@ class RiskDetector:
         hundred sent to the top of the queue (README, "Safety")."""
         normalised = self.normalise(text)
         result = self._assess_normalised(normalised, gated=True)
+        kana = self.romaji_as_kana(normalised)
+        if kana is not None:
+            # Japanese in the Latin alphabet: read in kana, by the Japanese rules (the graver
+            # reading stands) and by the models, which learnt Japanese from kana and kanji.
+            as_kana = self._assess_normalised(kana, gated=True)
+            if as_kana.level > result.level:
+                result = as_kana
+            normalised = kana
         models = self.second_opinion
         if models is None or result.level == Level.HIGH:
             return result
@@ -699,6 +708,11 @@ class RiskDetector:
         return Assessment(
             level, ("learned_signal", *result.reasons), (*result.rules, LEARNED_RULE)
         )
+
+    def romaji_as_kana(self, normalised: str) -> str | None:
+        """A message in romaji Japanese (bot/risk_romaji.py), normalised again as kana;
+        None for any other message. What the models read, in training too."""
+        return self.normalise(in_kana(normalised)) if looks_like_romaji(normalised) else None
 
     def _assess_normalised(self, text: str, gated: bool) -> Assessment:
         if not text:

@@ -887,3 +887,35 @@ def test_every_pattern_of_an_override_silences_what_it_covers(detector: RiskDete
     idiom = [p for p in detector._patterns if p.entry.id == "ja:figurative.idiom"]
     assert sum(1 for p in idiom if p.regex.search(normalised)) >= 2
     assert detector.assess(text).level == Level.NONE
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        # Japanese typed in the Latin alphabet is read in kana by the Japanese rules.
+        ("konya jisatsu shimasu", Level.HIGH),
+        ("ima kara tobioriru", Level.HIGH),
+        ("mou ikitakunai", Level.MEDIUM),
+        ("watashi nanka inai hou ga ii yo ne", Level.MEDIUM),
+        ("kyou wa tanoshikatta yo", Level.NONE),
+        ("ashita gakkou de tesuto ga aru", Level.NONE),
+        # English that converts to kana as readily is not taken for it.
+        ("i have no idea where it is", Level.NONE),
+        ("my mom is so annoying today", Level.NONE),
+        # Tomorrow morning, in kana as children write it; an early start is a figure of speech.
+        ("あしたのあさしぬ", Level.HIGH),
+        ("明日の朝死ぬ", Level.HIGH),
+        ("明日の朝早すぎて死ぬ", Level.NONE),
+    ],
+)
+def test_japanese_in_romaji_and_in_kana(detector: RiskDetector, text: str, level: Level) -> None:
+    assert detector.assess(text).level == level
+
+
+def test_only_romaji_japanese_is_read_in_kana() -> None:
+    from bot.risk_romaji import in_kana, looks_like_romaji
+
+    assert looks_like_romaji("mou tsukareta. ikiru no yametai")
+    assert not looks_like_romaji("i have no idea where it is")
+    assert not looks_like_romaji("もう無理")
+    assert in_kana("konya") == "こんや"  # not こにゃ
