@@ -906,6 +906,10 @@ def test_every_pattern_of_an_override_silences_what_it_covers(detector: RiskDete
         ("あしたのあさしぬ", Level.HIGH),
         ("明日の朝死ぬ", Level.HIGH),
         ("明日の朝早すぎて死ぬ", Level.NONE),
+        # Disappearing at a time, said as a sentence of its own; a thing that vanishes.
+        ("もう限界。今夜消える", Level.HIGH),
+        ("あした消える", Level.MEDIUM),
+        ("クーポン今夜消える", Level.NONE),
     ],
 )
 def test_japanese_in_romaji_and_in_kana(detector: RiskDetector, text: str, level: Level) -> None:
