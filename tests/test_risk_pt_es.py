@@ -243,6 +243,9 @@ ES_FAMILIES_3 = [
     ("el sol me pega fuerte si salgo sin gorra", "none"),
     ('la canción dice "quiero morir a tu lado", me encanta', "none"),
     ("quiero morir en tus brazos mi amor jaja", "none"),
+    # reviewed by the lead: a goodbye laughed off while taking photos at a bridge
+    ("estamos en el puente sacando fotos, adiós a todos jajaja", "none"),
+    ("estoy en el puente. adiós a todos", "high"),
 ]
 
 
