@@ -51,7 +51,7 @@ import ahocorasick
 from bot import paths
 from bot.risk_model import SecondOpinion, grams_of
 from bot.risk_readings import KANJI_ONLY, Reader, sudachi_reader, with_readings
-from bot.risk_romaji import in_kana, looks_like_romaji
+from bot.risk_romaji import looks_like_romaji, romaji_to_kana
 from bot.yamldata import DataError, SourcedData, load_checked
 
 
@@ -712,7 +712,9 @@ class RiskDetector:
     def romaji_as_kana(self, normalised: str) -> str | None:
         """A message in romaji Japanese (bot/risk_romaji.py), normalised again as kana;
         None for any other message. What the models read, in training too."""
-        return self.normalise(in_kana(normalised)) if looks_like_romaji(normalised) else None
+        if not looks_like_romaji(normalised):
+            return None
+        return self.normalise(romaji_to_kana(normalised))
 
     def _assess_normalised(self, text: str, gated: bool) -> Assessment:
         if not text:

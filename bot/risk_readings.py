@@ -31,6 +31,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import jaconv
+
 _KANJI = re.compile(r"[\u3005\u4e00-\u9fff]")  # 々 and the unified ideographs
 _WORD_CHAR = re.compile(r"[\u3005\u3041-\u3096\u30a1-\u30fa\u4e00-\u9fff]")
 _QUANTIFIERS = "?*+{"
@@ -96,7 +98,7 @@ def in_kana(text: str) -> str:
     for morpheme in tokenize(text):
         surface, reading = morpheme.surface(), morpheme.reading_form()
         if reading and _KANJI.search(surface):
-            surface = "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in reading)
+            surface = jaconv.kata2hira(reading)
         out.append(surface)
     return "".join(out)
 

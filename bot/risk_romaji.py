@@ -49,7 +49,7 @@ _MEANT = {"konya": "kon'ya", "konyaku": "kon'yaku"}
 _MEANT_WORD = re.compile(r"\b(?:" + "|".join(_MEANT) + r")\b")
 
 
-def in_kana(normalised: str) -> str:
+def romaji_to_kana(normalised: str) -> str:
     """The romaji message written in hiragana (kyou jisatsu suru -> きょう じさつ する)."""
     meant = _MEANT_WORD.sub(lambda m: _MEANT[m.group()], normalised)
     return str(jaconv.alphabet2kana(meant))

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.risk_eval import Tally, evaluate
 from bot.i18n import Locales
 from bot.risk import (
+    _COMMON_KANA,
     REASONS,
     Assessment,
     Level,
@@ -764,31 +766,10 @@ def test_labelled_sets_are_large_and_balanced() -> None:
     assert not {item["text"] for item in main} & {item["text"] for item in heldout}
 
 
-def figures(detector: RiskDetector, name: str, kana: bool = False) -> dict[str, float]:
-    """Recall of medium+high, high as high, false flags on none, over the languages that
-    have a lexicon (benchmarks/risk_eval.py prints the rest). With ``kana``, Japanese lines
-    are first rewritten without kanji, as children write."""
-    risky = high = none = 0
-    risky_found = high_found = none_flagged = 0
-    for item in labelled(name):
-        if item["lang"] not in detector.languages or (kana and item["lang"] != "ja"):
-            continue
-        text = in_kana(item["text"]) if kana else item["text"]
-        label, got = Level.parse(item["level"]), detector.assess(text, item["lang"]).level
-        if label >= Level.MEDIUM:
-            risky += 1
-            risky_found += got >= Level.MEDIUM
-        if label == Level.HIGH:
-            high += 1
-            high_found += got == Level.HIGH
-        if label == Level.NONE:
-            none += 1
-            none_flagged += got > Level.NONE
-    return {
-        "recall": risky_found / risky,
-        "high_as_high": high_found / high,
-        "false_flags": none_flagged / none,
-    }
+def figures(detector: RiskDetector, name: str, kana: bool = False) -> Tally:
+    """The figures benchmarks/risk_eval.py reports for a labelled file, over the languages
+    that have a lexicon. With ``kana``, Japanese lines are first written without kanji."""
+    return evaluate(DATA / name, detector, kana).covered
 
 
 @pytest.mark.parametrize("name", (*TRAINING, *INDEPENDENT))
@@ -796,9 +777,9 @@ def test_targets_on_the_labelled_sets(detector: RiskDetector, name: str) -> None
     """The targets: recall of medium+high >= 0.97, high as high >= 0.85, false flags on
     none <= 0.05."""
     found = figures(detector, name)
-    assert found["recall"] >= 0.97, found
-    assert found["high_as_high"] >= 0.85, found
-    assert found["false_flags"] <= 0.05, found
+    assert found.recall is not None and found.recall >= 0.97, found
+    assert found.high_as_high is not None and found.high_as_high >= 0.85, found
+    assert found.false_flags is not None and found.false_flags <= 0.05, found
 
 
 def test_japanese_written_without_kanji_keeps_the_targets(detector: RiskDetector) -> None:
@@ -806,9 +787,9 @@ def test_japanese_written_without_kanji_keeps_the_targets(detector: RiskDetector
     Before patterns were given their readings this was recall 0.684, high as high 0.552,
     false flags 0.092 (benchmarks/risk_eval.py --kana)."""
     found = figures(detector, "risk_labelled.jsonl", kana=True)
-    assert found["recall"] >= 0.97, found
-    assert found["high_as_high"] >= 0.9, found
-    assert found["false_flags"] <= 0.05, found
+    assert found.recall is not None and found.recall >= 0.97, found
+    assert found.high_as_high is not None and found.high_as_high >= 0.9, found
+    assert found.false_flags is not None and found.false_flags <= 0.05, found
 
 
 @pytest.mark.parametrize("name", FRESH)
@@ -819,8 +800,8 @@ def test_floor_on_the_fresh_sets(detector: RiskDetector, name: str) -> None:
     assert len(items) >= 80
     assert {item["level"] for item in items} == {"none", "low", "medium", "high"}
     found = figures(detector, name)
-    assert found["recall"] >= 0.9, found
-    assert found["false_flags"] <= 0.08, found
+    assert found.recall is not None and found.recall >= 0.9, found
+    assert found.false_flags is not None and found.false_flags <= 0.08, found
 
 
 # --- kana readings of Japanese patterns ----------------------------------------------------------
@@ -917,9 +898,21 @@ def test_japanese_in_romaji_and_in_kana(detector: RiskDetector, text: str, level
 
 
 def test_only_romaji_japanese_is_read_in_kana() -> None:
-    from bot.risk_romaji import in_kana, looks_like_romaji
+    from bot.risk_romaji import looks_like_romaji, romaji_to_kana
 
     assert looks_like_romaji("mou tsukareta. ikiru no yametai")
     assert not looks_like_romaji("i have no idea where it is")
     assert not looks_like_romaji("もう無理")
-    assert in_kana("konya") == "こんや"  # not こにゃ
+    assert romaji_to_kana("konya") == "こんや"  # not こにゃ
+
+
+def test_no_pattern_is_woken_by_a_lone_particle(detector: RiskDetector) -> None:
+    """Each pattern is gated on the anchors a message holds most seldom. A lone common kana
+    (て, で, れ) would wake it on nearly every message: two costly patterns were, until the
+    score summed the anchors' chances instead of docking a tenth per anchor."""
+    weak = [
+        pattern.entry.id
+        for pattern in detector._patterns
+        if any(len(a) == 1 and a in _COMMON_KANA for a in anchors_of(pattern.regex.pattern) or ())
+    ]
+    assert weak == []

@@ -4,7 +4,6 @@ labelled data makes, and the bot answers what it raises with the crisis response
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +14,8 @@ from redis.asyncio import Redis
 from support.counsellor_client import add_counsellor, queue, settle
 from support.webchat_client import card_titles, choice_ids, open_tab, say, texts
 
-from bot.risk import LEARNED_RULE, Assessment, Level, RiskDetector, default_detector
+from benchmarks.risk_eval import evaluate
+from bot.risk import LEARNED_RULE, Level, RiskDetector, default_detector
 from bot.risk_model import RiskModel, SecondOpinion, char_ngrams
 from bot.store import keys
 
@@ -127,18 +127,6 @@ async def test_the_bot_answers_what_the_model_raised(make_app: Any, redis_client
     await ws.close()
 
 
-def figures(detector: RiskDetector, path: Path) -> tuple[float, float, float]:
-    """Recall of medium+high, high as high, false flags on none (as benchmarks/risk_eval.py)."""
-    items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-    graded: list[tuple[Level, Assessment]] = [
-        (Level.parse(item["level"]), detector.assess(item["text"], item["lang"])) for item in items
-    ]
-    risky = [got.level >= Level.MEDIUM for label, got in graded if label >= Level.MEDIUM]
-    high = [got.level == Level.HIGH for label, got in graded if label == Level.HIGH]
-    calm = [got.level > Level.NONE for label, got in graded if label == Level.NONE]
-    return sum(risky) / len(risky), sum(high) / len(high), sum(calm) / len(calm)
-
-
 @pytest.mark.parametrize(
     ("name", "recall_floor", "high_floor", "false_flag_ceiling"),
     [
@@ -161,10 +149,10 @@ def test_floors_on_the_sets_nothing_was_fitted_to(
     message" was settled after that first look; one step only gave high 0.875, 0.825,
     0.775 with no calm message at high, against 0, 1 and 3 now.) Kept out of training so
     the second opinion's gain stays measurable; these floors keep it."""
-    recall, high, false_flags = figures(bot_detector, ROOT / "tests" / "data" / "unseen" / name)
-    assert recall >= recall_floor
-    assert high >= high_floor
-    assert false_flags <= false_flag_ceiling
+    found = evaluate(ROOT / "tests" / "data" / "unseen" / name, bot_detector).covered
+    assert found.recall is not None and found.recall >= recall_floor, found
+    assert found.high_as_high is not None and found.high_as_high >= high_floor, found
+    assert found.false_flags is not None and found.false_flags <= false_flag_ceiling, found
 
 
 async def test_a_plan_the_model_raised_goes_to_the_queue(make_app: Any) -> None:

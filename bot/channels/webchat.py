@@ -49,7 +49,6 @@ CHANNEL = "web"
 OUTBOX_MAXLEN = 500
 MAX_TEXT = 2000
 MAX_LABEL = 200
-ECHO_TTL_S = 7 * 86400  # as long as the runner remembers a client id
 MAX_FRAME = 16 * 1024
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
 CID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -60,11 +59,12 @@ def user_id_for(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()[:32]
 
 
-# Once per client id, and before the bot sees the message: a reply can never come first.
+# Before the bot sees the message (so a reply can never come first), and only while the
+# runner has not taken this client id in: a frame re-sent after a reconnect is kept once.
 _ECHO = """
-if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
-  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 'm', ARGV[2])
-  redis.call('EXPIRE', KEYS[2], ARGV[4])
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'm', ARGV[1])
+  redis.call('EXPIRE', KEYS[2], ARGV[3])
 end
 return 1
 """
@@ -98,11 +98,12 @@ class WebChatChannel(Channel):
     async def echo(self, conv_id: str, client_id: str, said: str) -> None:
         """Keep the person's own message in the outbox, for a page that reloads. Not
         announced: the tab that sent it shows it already, and the reply's notice brings it
-        to any other."""
+        to any other. Once per client id, by the runner's own marker of it (a crash between
+        this and the runner taking the message in could keep it twice; never lose it)."""
         sealed = self.sealer.seal_json({"cid": client_id, "text": said}, outbox_context(conv_id))
         await self._echo(
-            keys=[keys.echoed(conv_id, client_id), keys.outbox(conv_id)],
-            args=[ECHO_TTL_S, sealed, OUTBOX_MAXLEN, self.ttl],
+            keys=[keys.seen_event(conv_id, client_id), keys.outbox(conv_id)],
+            args=[sealed, OUTBOX_MAXLEN, self.ttl],
         )
 
     async def forget(self, user_id: str) -> None:

@@ -48,11 +48,6 @@ def seen_event(conv_id: str, event_id: str) -> str:
     return f"{_conv(conv_id)}:seen:{event_id}"
 
 
-def echoed(conv_id: str, client_id: str) -> str:
-    """Marker that the web chat put a client's own message into the outbox (once per id)."""
-    return f"{_conv(conv_id)}:echoed:{client_id}"
-
-
 def transcript(conv_id: str) -> str:
     """Stream of the conversation's messages (both directions) kept for the counsellor."""
     return f"{_conv(conv_id)}:transcript"
